@@ -1,0 +1,191 @@
+"""A received message as plain data, its body classified, and its JSON-lines record. Pure.
+
+`--json` output is ASCII only (json's \\uXXXX escapes), so it is safe on any terminal and under
+any stdout encoding, and is what `emit --replay` reads back: every field round-trips, the body
+byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from pulp_amqp_tools.events import SUBJECT_HEADER
+
+
+@dataclass
+class Delivery:
+    """One message as it came off the queue."""
+
+    exchange: str
+    routing_key: str
+    body: bytes
+    redelivered: bool = False
+    headers: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
+    received_at: float = 0.0  # time.time() at arrival
+
+    @property
+    def subject(self) -> str:
+        """The routing key, or Pulp's qpid.subject header when the routing key is empty."""
+        if self.routing_key:
+            return self.routing_key
+        fallback = self.headers.get(SUBJECT_HEADER) if self.headers else None
+        if isinstance(fallback, bytes):
+            return fallback.decode("utf-8", "backslashreplace")
+        return "" if fallback is None else str(fallback)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"not strict JSON: {name}")
+
+
+def parse_json(text: str) -> tuple[bool, Any]:
+    """(True, value) when `text` is strict JSON that Python can hold; (False, None) otherwise.
+
+    Falls back for NaN/Infinity, integers past Python's digit limit, nesting deep enough to
+    exhaust the stack, and a leading BOM: all of them arrive in real traffic sooner or later.
+    """
+    if not text or text[0] not in '{["-0123456789tfn \t\r\n':
+        return False, None
+    try:
+        return True, json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body classified for display: kind is "json", "text" or "binary"."""
+
+    kind: str
+    text: str  # the decoded text ("binary": decoded with \\x escapes for the bytes that are not UTF-8)
+    value: Any = None  # the parsed JSON value when kind == "json"
+
+
+def classify(body: bytes) -> Body:
+    """Decide how to show a body: parsed JSON, UTF-8 text, or binary."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return Body("binary", body.decode("utf-8", "backslashreplace"))
+    ok, value = parse_json(text)
+    return Body("json", text, value) if ok else Body("text", text)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A header or property value as JSON; AMQP types JSON lacks become tagged objects.
+
+    {"$bytes": base64}, {"$timestamp": ISO-8601}, {"$decimal": "1.50"}, {"$float": "nan"}:
+    `from_jsonable` turns them back into the same AMQP field types for replay.
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return {"$timestamp": moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    return str(value)
+
+
+def from_jsonable(value: Any) -> Any:
+    """Undo `to_jsonable`."""
+    if isinstance(value, list):
+        return [from_jsonable(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((tag, raw),) = value.items()
+        if tag == "$bytes" and isinstance(raw, str):
+            return base64.b64decode(raw)
+        if tag == "$timestamp" and isinstance(raw, str):
+            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if tag == "$decimal" and isinstance(raw, str):
+            return Decimal(raw)
+        if tag == "$float" and isinstance(raw, str):
+            return float(raw)
+    return {key: from_jsonable(item) for key, item in value.items()}
+
+
+def body_fields(body: bytes) -> dict[str, Any]:
+    """The body as JSON fields: body_encoding "json" (parsed), "utf-8" (text) or "base64".
+
+    With "json", `body` re-serialised by json.dumps' defaults gives back the original bytes;
+    where it would not (other spacing, key order, number forms), `body_text` keeps the exact text.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"body_encoding": "base64", "body": base64.b64encode(body).decode("ascii")}
+    ok, value = parse_json(text)
+    if not ok:
+        return {"body_encoding": "utf-8", "body": text}
+    try:
+        same = json.dumps(value) == text
+    except (ValueError, RecursionError):
+        return {"body_encoding": "utf-8", "body": text}
+    if same:
+        return {"body_encoding": "json", "body": value}
+    return {"body_encoding": "json", "body": value, "body_text": text}
+
+
+def body_bytes(record: dict[str, Any]) -> bytes:
+    """The exact body bytes a `--json` record stands for (the inverse of `body_fields`)."""
+    encoding = record.get("body_encoding", "utf-8")
+    if encoding == "base64":
+        return base64.b64decode(record.get("body", ""))
+    if encoding == "json":
+        text = record.get("body_text")
+        if not isinstance(text, str):
+            text = json.dumps(record.get("body"))
+        return text.encode("utf-8", "surrogatepass")
+    body = record.get("body", "")
+    return (body if isinstance(body, str) else json.dumps(body)).encode("utf-8", "surrogatepass")
+
+
+def iso_time(epoch: float) -> str:
+    """An arrival time as ISO-8601 UTC with milliseconds."""
+    moment = datetime.fromtimestamp(epoch, timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def record(delivery: Delivery) -> dict[str, Any]:
+    """The `--json` record of one delivery."""
+    out: dict[str, Any] = {
+        "subject": delivery.subject,
+        "exchange": delivery.exchange,
+        "routing_key": delivery.routing_key,
+        "received_at": iso_time(delivery.received_at),
+        "redelivered": delivery.redelivered,
+        "properties": to_jsonable(delivery.properties),
+        "headers": to_jsonable(delivery.headers),
+    }
+    out.update(body_fields(delivery.body))
+    return out
+
+
+def json_line(delivery: Delivery) -> str:
+    """One ASCII line of JSON for `--json`; never raises for any body or header value."""
+    data = record(delivery)
+    try:
+        return json.dumps(data, allow_nan=False) + "\n"
+    except (ValueError, RecursionError):
+        # A body Python parsed but cannot write back (e.g. nesting past the encoder's stack):
+        # keep it as text, which always serialises.
+        data.pop("body_text", None)
+        data["body_encoding"], data["body"] = "utf-8", delivery.body.decode("utf-8")
+        return json.dumps(data, allow_nan=False) + "\n"

@@ -1,0 +1,115 @@
+# PYTHON_ARGCOMPLETE_OK
+"""pulp-listen: bind a queue to a topic exchange and print the messages that arrive."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TextIO
+
+from pulp_amqp_tools import __version__, cli, config, settings
+from pulp_amqp_tools.errors import ToolError
+from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.options import ListenOptions
+from pulp_amqp_tools.subjects import check_name, check_short
+
+PROG = "pulp-listen"
+EXAMPLES = """\
+examples:
+  pulp-listen -e pulp -q                               every event's subject
+  pulp-listen -e pulp -q -s 'pulp.server.repo.publish.*'
+  pulp-listen -e pulp -q -s 'pulp.server.repo.*.finish'
+  pulp-listen -e pulp --json -n 1 -s pulp.server.repo.sync.finish   wait for one sync to finish
+  pulp-listen -e pulp --queue ci-events --timeout 30   a durable queue; stop after 30 s of quiet
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-e", "--exchange",
+                        help="name of a topic exchange (default: [messaging] topic_exchange of the config "
+                             f"file, else {config.DEFAULT_EXCHANGE})")
+    parser.add_argument("-s", "--subject", action="append", metavar="PATTERN",
+                        help="message subject (binding pattern, * = one word, # = any words) to bind to; "
+                             "repeat for several (default: #, everything)")
+    settings.add_broker_arguments(parser)
+    out = parser.add_argument_group("output")
+    modes = out.add_mutually_exclusive_group()
+    modes.add_argument("-q", "--quiet", action="store_true", help="show message subject only")
+    modes.add_argument("--json", action="store_true",
+                       help="one JSON object per message and line (subject, exchange, body, headers, properties, ...)")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour in the default view (default: auto: on a terminal, unless NO_COLOR is set)")
+    out.add_argument("--full", action="store_true",
+                     help=f"on a terminal, show bodies over {64 * 1024:,} characters whole instead of truncated")
+    stop = parser.add_argument_group("queue and stopping")
+    stop.add_argument("--queue", metavar="NAME",
+                      help="consume from this durable queue (declared if missing, bound with the patterns), "
+                           "so messages published while the listener is away wait for it (default: a private "
+                           "queue that disappears with the listener)")
+    stop.add_argument("-n", "--count", type=settings.positive_int, metavar="N",
+                      help="exit 0 after N messages")
+    stop.add_argument("--timeout", type=settings.positive_float, metavar="SECS",
+                      help=f"stop when no message arrived for SECS; exit {int(ExitStatus.TIMEOUT)} if none "
+                           "arrived at all")
+    stop.add_argument("--prefetch", type=settings.positive_int, default=500, metavar="N",
+                      help="messages the broker may send ahead of our acknowledgements (default: 500)")
+    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ListenOptions:
+    """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
+    pulp = config.load(args.config)
+    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
+    queue = check_name(args.queue, "the queue name") if args.queue is not None else None
+    if queue is not None and queue.startswith("amq."):
+        raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
+    return ListenOptions(
+        broker=settings.broker_from_args(args, pulp, "listen", environ),
+        exchange=settings.exchange_from_args(args.exchange, pulp),
+        patterns=patterns,
+        queue=queue,
+        mode="quiet" if args.quiet else "json" if args.json else "pretty",
+        count=args.count,
+        timeout=args.timeout,
+        color=args.color,
+        full=args.full,
+        prefetch=args.prefetch,
+    )
+
+
+def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
+    """Consume until --count, --timeout or a signal; write each message to `out`."""
+    from pulp_amqp_tools import consumer, render
+
+    color = options.mode == "pretty" and render.wants_color(options.color, out)
+    renderer = render.make_renderer(options.mode, out, color, options.full)
+    return consumer.consume(options, renderer, out, lambda message: cli.notice(PROG, message))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        options = options_from_args(args)
+        if hasattr(sys.stdout, "reconfigure"):
+            # Untrusted text must never crash the writer: unencodable characters become escapes.
+            sys.stdout.reconfigure(errors="backslashreplace")
+        return listen(options, sys.stdout)
+
+    return cli.run(PROG, body, traceback=args.traceback)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

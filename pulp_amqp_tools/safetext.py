@@ -1,0 +1,52 @@
+"""Make untrusted text safe for a terminal: every control and bidi character shown escaped. Pure.
+
+A message on a shared broker is written by whoever may publish to the exchange. rich strips only
+a few C0 controls, so ESC sequences (titles, OSC 8 links, OSC 52 clipboard writes), 8-bit C1
+controls, DEL, NUL and bidi overrides would reach the terminal raw (cf. CVE-2021-25743 in kubectl,
+CVE-2024-52005 in git). Everything shown to a person passes through here first.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls and DEL, bidi embeddings/overrides/isolates and marks, line/paragraph
+# separators, and lone surrogates (which cannot even be encoded).
+_BASE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_ONE_LINE = re.compile(f"[\x00-\x1f{_BASE}]")
+_MULTI_LINE = re.compile(f"[\x00-\x08\x0b-\x1f{_BASE}]")  # keeps tab and newline
+
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _python_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def one_line(text: str) -> str:
+    """Escape every control character, newlines and tabs included: for subjects, names, headers."""
+    return _ONE_LINE.sub(_python_escape, text)
+
+
+def multi_line(text: str) -> str:
+    """Escape control characters but keep tabs and newlines: for message bodies."""
+    return _MULTI_LINE.sub(_python_escape, text)
+
+
+def in_json(text: str) -> str:
+    """Escape inside JSON text as \\uXXXX, so the escaped text is still valid JSON."""
+    return _MULTI_LINE.sub(_json_escape, text)
+
+
+def has_unsafe(text: str) -> bool:
+    """True when `text` holds a character that must never reach a terminal raw."""
+    return _ONE_LINE.search(text) is not None

@@ -1,0 +1,128 @@
+"""Where and how to reach the broker: the options both commands share, resolved once. Pure.
+
+Precedence, highest first: -a/-p, then -u (or AMQP_URL), then `[messaging] url` in Pulp's
+server.conf, then localhost:5672 as guest on vhost "/".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from dataclasses import dataclass
+
+from pulp_amqp_tools import config, urls
+from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.subjects import check_name
+
+DEFAULT_HOST = "localhost"
+DEFAULT_PORT = 5672
+DEFAULT_HEARTBEAT = 10
+DEFAULT_CONNECT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Everything needed to open a connection; `describe()` is safe to print (no password)."""
+
+    endpoints: tuple[tuple[str, int], ...] = ((DEFAULT_HOST, DEFAULT_PORT),)
+    username: str = "guest"
+    password: str = "guest"
+    vhost: str = "/"
+    tls: bool = False
+    heartbeat: int = DEFAULT_HEARTBEAT
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    connection_name: str = "pulp-amqp-tools"
+
+    def describe(self) -> str:
+        host, port = self.endpoints[0]
+        shown = f"[{host}]" if ":" in host else host
+        more = f" (+{len(self.endpoints) - 1} more)" if len(self.endpoints) > 1 else ""
+        return f"{'amqps' if self.tls else 'amqp'}://{self.username}@{shown}:{port}{more}"
+
+
+def port_type(text: str) -> int:
+    try:
+        return urls.parse_port(text, "-p/--port")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
+    """The connection options of both commands."""
+    group = parser.add_argument_group("broker connection")
+    group.add_argument("-a", "--address", metavar="HOST",
+                       help=f"hostname to connect to (default: {DEFAULT_HOST}, or the host of the URL)")
+    group.add_argument("-p", "--port", type=port_type,
+                       help=f"port to connect to (default: {DEFAULT_PORT}, or the port of the URL)")
+    group.add_argument("-u", "--url", action="append", metavar="URL",
+                       help="amqp://user:pass@host:port/vhost (vhost percent-encoded, / is %%2F); "
+                            "repeat for the nodes of a cluster (default: $AMQP_URL, else the [messaging] "
+                            "url of the config file, else amqp://guest:guest@localhost:5672/%%2F)")
+    group.add_argument("--config", metavar="FILE",
+                       help=f"Pulp server config to take defaults from (default: {config.DEFAULT_CONFIG} "
+                            "when it exists)")
+    group.add_argument("--heartbeat", type=int, default=DEFAULT_HEARTBEAT, metavar="SECS",
+                       help=f"AMQP heartbeat interval; 0 turns heartbeats off (default: {DEFAULT_HEARTBEAT})")
+    group.add_argument("--connect-timeout", type=positive_float, default=DEFAULT_CONNECT_TIMEOUT,
+                       metavar="SECS", help=f"give up connecting after SECS (default: {DEFAULT_CONNECT_TIMEOUT:g})")
+    group.add_argument("--connection-name", metavar="NAME",
+                       help="name shown for the connection in the broker's management tools "
+                            "(default: pulp-listen-<random> or pulp-emit-<random>)")
+
+
+def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: str,
+                     environ: dict[str, str] | None = None) -> BrokerSettings:
+    """Resolve the connection options against the environment and Pulp's config file."""
+    env = os.environ if environ is None else environ
+    if args.heartbeat < 0:
+        raise UsageError("--heartbeat must be 0 (off) or a number of seconds")
+    raw_urls: list[str] = list(args.url or [])
+    if not raw_urls and env.get("AMQP_URL"):
+        raw_urls = [part for part in env["AMQP_URL"].split(",") if part.strip()]
+    if not raw_urls and pulp.url:
+        raw_urls = [pulp.url]
+    parsed = [urls.parse(url.strip()) for url in raw_urls]
+    tls = parsed[0].tls if parsed else False
+    default_port = 5671 if tls else DEFAULT_PORT
+    endpoints = [(p.host or DEFAULT_HOST, p.port or default_port) for p in parsed]
+    if not endpoints:
+        endpoints = [(DEFAULT_HOST, DEFAULT_PORT)]
+    if args.address is not None or args.port is not None:
+        host, port = endpoints[0]
+        endpoints = [(args.address or host, args.port or port)]
+    first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
+    vhost = first.vhost if first.vhost is not None else "/"
+    check_name(vhost, "the vhost")
+    return BrokerSettings(
+        endpoints=tuple(endpoints),
+        username=first.username or "guest",
+        password=first.password if first.password is not None else "guest",
+        vhost=vhost,
+        tls=tls,
+        heartbeat=args.heartbeat,
+        connect_timeout=args.connect_timeout,
+        connection_name=args.connection_name or f"pulp-{role}-{uuid.uuid4().hex[:8]}",
+    )
+
+
+def exchange_from_args(value: str | None, pulp: config.PulpConfig) -> str:
+    """-e, else the config file's topic_exchange, else amq.topic."""
+    name = value if value is not None else (pulp.topic_exchange or config.DEFAULT_EXCHANGE)
+    return check_name(name, "the exchange name")

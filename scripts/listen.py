@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+# PYTHON_ARGCOMPLETE_OK
+"""Run pulp-listen from a checkout: ./scripts/listen.py -e pulp -q"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from pulp_amqp_tools.listen import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the whole test suite against a real RabbitMQ: ./scripts/test.sh [pytest args]
+# Sets up .venv when needed, starts the machine's RabbitMQ when none answers, then runs pytest.
+set -euo pipefail
+. "$(dirname "$0")/_env.sh"
+cd "$ROOT"
+setup_venv
+if ! broker_answers; then
+    if [ -n "${AMQP_URL:-}" ]; then
+        echo "test.sh: no broker answers at the AMQP_URL given" >&2
+        exit 3
+    fi
+    command -v rabbitmq-server >/dev/null || { echo "test.sh: no broker at localhost:5672 and rabbitmq-server is not installed" >&2; exit 3; }
+    echo "test.sh: no broker answers at localhost:5672; starting RabbitMQ (rabbitmq-server -detached)" >&2
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+    wait_for_broker || { echo "test.sh: RabbitMQ did not come up" >&2; exit 3; }
+fi
+"$PY" -m ruff check --quiet .
+"$PY" -m mypy pulp_amqp_tools
+exec "$PY" -m pytest "$@"
