@@ -19,6 +19,7 @@ from pulp_amqp_tools import config, events
 
 Completer = Callable[..., Iterable[str]]
 SHELLS = ("bash", "zsh", "fish")
+COMMANDS = ("pulp-listen", "pulp-emit")
 _FILE_WORDS = ("FILE", "PATH", "DIR")
 
 # Useful binding patterns around Pulp's subjects: one word per `*`, zero or more per `#`.
@@ -85,9 +86,10 @@ def nothing(**_: Any) -> list[str]:
 
 
 def _executables(prog: str, shell: str) -> list[str]:
+    # Both commands at once: one line in a startup file covers the pair.
+    names = [prog] + [name for name in COMMANDS if name != prog]
     # Run from a checkout (./scripts/listen.py), register that script too: bash and zsh look up
     # the word after the last slash and run the word as typed; fish needs the script's full path.
-    names = [prog]
     script = sys.argv[0] if sys.argv and sys.argv[0].endswith(".py") else ""
     if script and os.path.basename(script) != "__main__.py":
         names.append(os.path.abspath(script) if shell == "fish" else os.path.basename(script))
@@ -130,8 +132,9 @@ def install(parser: argparse.ArgumentParser, **completers: Completer) -> None:
             action.completer = files if wants_files else nothing  # type: ignore[attr-defined]
     first = parser.prog
     parser.add_argument("--print-completion", action=PrintCompletion, choices=SHELLS, metavar="SHELL",
-                        help=f"print the code that makes SHELL ({', '.join(SHELLS)}) complete {first} on Tab, "
-                             f"then exit; e.g. eval \"$({first} --print-completion bash)\"")
+                        help=f"print the code that makes SHELL ({', '.join(SHELLS)}) complete "
+                             f"{' and '.join(COMMANDS)} on Tab, then exit; "
+                             f"e.g. eval \"$({first} --print-completion bash)\"")
     if parser.epilog is not None:
         parser.epilog = parser.epilog.rstrip("\n") + (
             f"\n  eval \"$({first} --print-completion bash)\"   Tab completion in this bash (zsh, fish: see README)\n")

@@ -184,7 +184,7 @@ def test_print_completion(shell: str, marker: str) -> None:
     proc = subprocess.run([*script("listen"), "--print-completion", shell], capture_output=True, text=True,
                           timeout=30, env=command_env(), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert marker in proc.stdout and "pulp-listen" in proc.stdout
+    assert marker in proc.stdout and "pulp-listen" in proc.stdout and "pulp-emit" in proc.stdout
     # Run from a checkout, the script is registered too (fish by its full path).
     assert ("listen.py" if shell != "fish" else str(ROOT / "scripts" / "listen.py")) in proc.stdout
 
@@ -216,8 +216,10 @@ def test_real_bash_completes_the_sync_event_types(how: str, bash: object) -> Non
     typed = "pulp-emit" if how == "console" else "./scripts/emit.py"
     if how == "console":
         command(how, "emit")  # skips with the reason when the console scripts are not this checkout's
-    # One line activates it; scripts/ run on the venv's python3 (first on PATH) through their shebang.
-    bash.sendline(f'eval "$({typed} --print-completion bash)"; echo "REGISTERED $?"')
+    # One line activates it (pulp-listen's registers pulp-emit too); scripts/ run on the venv's
+    # python3 (first on PATH) through their shebang.
+    registrar = "pulp-listen" if how == "console" else typed
+    bash.sendline(f'eval "$({registrar} --print-completion bash)"; echo "REGISTERED $?"')
     bash.expect_exact("REGISTERED 0")
     bash.expect_exact("$ ")
     bash.send(f"{typed} --event-type repo.s\t")
