@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 
-from pulp_amqp_tools import __version__, cli, config, events, settings
+from pulp_amqp_tools import __version__, cli, completion, config, events, helpfmt, settings
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import EmitOptions, Message
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
                                "and wait until the broker confirmed every one.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=helpfmt.formatter,
     )
     parser.add_argument("-e", "--exchange",
                         help="name of a topic exchange (default: [messaging] topic_exchange of the config "
@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no summary line on success")
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    completion.install(parser, exchange=completion.exchanges, event_type=completion.event_types,
+                       subject=completion.subjects, body=completion.body_values)
     return parser
 
 

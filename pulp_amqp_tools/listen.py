@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from pulp_amqp_tools import __version__, cli, config, settings
+from pulp_amqp_tools import __version__, cli, completion, config, helpfmt, settings
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import ListenOptions
@@ -28,7 +28,7 @@ examples:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=helpfmt.formatter,
     )
     parser.add_argument("-e", "--exchange",
                         help="name of a topic exchange (default: [messaging] topic_exchange of the config "
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="messages the broker may send ahead of our acknowledgements (default: 500)")
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
     return parser
 
 
