@@ -64,6 +64,11 @@ class Row:
 
     @property
     def ratio(self) -> float:
+        """Median of per-repeat ours/baseline ratios (each pair is measured
+        back to back, which cancels slow drift on a shared machine); ratio of
+        medians if the samples do not pair up (e.g. ours failed part-way)."""
+        if self.ours and len(self.ours) == len(self.base) and all(self.base):
+            return median([o / b for o, b in zip(self.ours, self.base, strict=True)])
         o, b = self.ours_median, self.base_median
         return o / b if b and not (math.isnan(o) or math.isnan(b)) else float("nan")
 
