@@ -161,7 +161,7 @@ class Drain(threading.Thread):
 
 
 class StderrWatch(threading.Thread):
-    """Collect stderr lines; ``ready`` is set once a line starts "listening"."""
+    """Collect stderr lines; ``ready`` is set once a line says "listening on"."""
 
     def __init__(self, stream: object) -> None:
         super().__init__(daemon=True)
@@ -176,9 +176,8 @@ class StderrWatch(threading.Thread):
             line = raw.decode(errors="replace").rstrip()
             if len(self.lines) < 200:
                 self.lines.append(line)
-            if not self.ready.is_set() and line.lstrip().lower().startswith(
-                "listening"
-            ):
+            # ours says "pulp-listen: listening on ...", the bare loop "listening on ..."
+            if not self.ready.is_set() and "listening on" in line.lower():
                 self.ready_at = time.perf_counter()
                 self.ready.set()
 
