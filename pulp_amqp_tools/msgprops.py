@@ -8,8 +8,10 @@ Properties: each name has its type, checked here, so a typo fails before anythin
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pulp_amqp_tools.delivery import from_jsonable
@@ -19,6 +21,39 @@ STRING_PROPERTIES = ("content_type", "content_encoding", "message_id", "correlat
                      "app_id")
 PROPERTIES = (*STRING_PROPERTIES, "delivery_mode", "priority", "expiration", "timestamp")
 DELIVERY_MODES = {"1": 1, "transient": 1, "2": 2, "persistent": 2}
+_INT64 = 2**63
+_INT32 = 2**31
+
+
+def _decimal_fits(value: Decimal) -> bool:
+    # AMQP's decimal is a scale octet and a signed 32-bit integer.
+    try:
+        if not value.is_finite():
+            return False
+        normal = value.normalize()
+        scale = max(0, -int(normal.as_tuple().exponent))
+        return scale <= 255 and -_INT32 <= int(normal.scaleb(scale)) < _INT32
+    except (InvalidOperation, OverflowError, ValueError):
+        return False
+
+
+def sendable(value: Any) -> Any:
+    """A header value pika can encode: it has no float encoder (floats from other clients arrive as
+    'd'/'f'), so a float goes out as a decimal of the same digits; what fits no AMQP type goes as text."""
+    if isinstance(value, dict):
+        return {str(key): sendable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [sendable(item) for item in value]
+    if value is None or isinstance(value, (bool, str, bytes, datetime)):
+        return value
+    if isinstance(value, int):
+        return value if -_INT64 <= value < _INT64 else str(value)
+    if isinstance(value, float):
+        exact = Decimal(repr(value)) if math.isfinite(value) else None
+        return exact if exact is not None and _decimal_fits(exact) else repr(value)
+    if isinstance(value, Decimal):
+        return value if _decimal_fits(value) else str(value)
+    return str(value)
 
 
 def _split(text: str, flag: str) -> tuple[str, str]:
@@ -34,7 +69,7 @@ def parse_header(text: str) -> tuple[str, Any]:
     if not key.endswith(":"):
         return key, value
     try:
-        return key[:-1], from_jsonable(json.loads(value))
+        return key[:-1], sendable(from_jsonable(json.loads(value)))
     except (ValueError, TypeError) as exc:
         raise UsageError(f"--header {text!r}: the value after := must be JSON ({exc})") from None
 

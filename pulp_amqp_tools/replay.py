@@ -8,6 +8,7 @@ before anything is published, so a bad line never leaves a half-done replay.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import json
 from collections.abc import Iterable
@@ -17,12 +18,13 @@ from typing import Any
 
 from pulp_amqp_tools.delivery import body_bytes, from_jsonable
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.msgprops import PROPERTIES
+from pulp_amqp_tools.msgprops import PROPERTIES, sendable
 from pulp_amqp_tools.options import Message
 
 # Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
 # user_id is not the publishing connection's user (406), which would close the channel mid-replay.
 REPLAYED_PROPERTIES = frozenset((*PROPERTIES, "cluster_id"))
+_INT_PROPERTIES = frozenset(("delivery_mode", "priority", "timestamp"))
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,10 @@ def message_from_record(record: dict[str, Any]) -> Message:
     if record.get("body_encoding", "utf-8") not in ("json", "utf-8", "base64"):
         raise ValueError(f"unknown body_encoding {record.get('body_encoding')!r}")
     try:
+        if record.get("body_encoding") == "base64":
+            base64.b64decode(record["body"], validate=True)  # body_bytes alone would skip bad characters
         body = body_bytes(record)
-    except (binascii.Error, UnicodeEncodeError) as exc:
+    except (binascii.Error, UnicodeEncodeError, TypeError) as exc:
         raise ValueError(f"bad body: {exc}") from None
     headers = from_jsonable(record.get("headers") or {})
     properties = from_jsonable(record.get("properties") or {})
@@ -62,7 +66,11 @@ def message_from_record(record: dict[str, Any]) -> Message:
         raise ValueError("'headers' and 'properties' must be objects")
     kept = tuple((key, value) for key, value in properties.items()
                  if key in REPLAYED_PROPERTIES and value is not None)
-    return Message(subject, body, tuple(headers.items()), kept, parse_time(record.get("received_at")))
+    for key, value in kept:
+        wanted = int if key in _INT_PROPERTIES else str
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise ValueError(f"property {key!r} is not a {wanted.__name__}")
+    return Message(subject, body, tuple(sendable(headers).items()), kept, parse_time(record.get("received_at")))
 
 
 def read_recording(lines: Iterable[bytes], source: str) -> Recording:
