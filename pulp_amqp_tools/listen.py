@@ -22,7 +22,7 @@ examples:
   pulp-listen -e pulp -q -s 'pulp.server.repo.*.finish'
   pulp-listen -e pulp --json -n 1 -s pulp.server.repo.sync.finish   wait for one sync to finish
   pulp-listen -e pulp --queue ci-events --timeout 30   a durable queue; stop after 30 s of quiet
-  pulp-listen -e pulp -q -n 1 --deadline 600 -s pulp.server.repo.sync.finish \
+  pulp-listen -e pulp -q -n 1 --deadline 600 -s pulp.server.repo.sync.finish \\
       --where payload.repo_id=zoo --fail-where 'payload.result!=success'
                                    wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
@@ -79,7 +79,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
                              "or a dotted path into the JSON body such as payload.result) equals VALUE; != for "
                              "not equal; * and ? in VALUE are wildcards; repeat: all must hold")
     script.add_argument("--fail-where", action="append", metavar="PATH=VALUE",
-                        help=f"after printing a message (one --where selected) that also meets these, exit "
+                        help=f"when a shown message (selected by --where, if given) also meets these, exit "
                              f"{int(ExitStatus.FAILED_MATCH)}; e.g. 'payload.result!=success'; repeat: all must hold")
 
 

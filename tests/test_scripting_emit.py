@@ -206,3 +206,26 @@ def test_usage_errors(args: tuple[str, ...], words: str) -> None:
     result = run("emit", "-a", "192.0.2.1", *args, input=b"")
     assert result.returncode == 2, result.stderr
     assert words in result.stderr.decode()
+
+
+def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
+    import sys
+
+    import pexpect
+
+    from tests.conftest import ROOT, command_env
+
+    child = pexpect.spawn(sys.executable, [str(ROOT / "scripts" / "emit.py"), "-e", exchange, "-n", "20",
+                                           "--rate", "20", "-t", "repo.sync.start"],
+                          env=command_env(), cwd=str(ROOT), timeout=30, dimensions=(24, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    out = child.before.decode()
+    assert child.exitstatus == 0
+    assert "publishing" in out and "20/20" in out  # the bar, drawn with rich
+    assert "20 sent, 20 confirmed, 20 unroutable" in out
+
+
+def test_no_bar_in_a_pipe(exchange: str) -> None:
+    result = run("emit", "-e", exchange, "-n", "200", "-t", "repo.sync.start")
+    assert result.returncode == 0 and result.stderr.count(b"\n") == 1 and b"publishing" not in result.stderr
