@@ -15,7 +15,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools import topology
+from pulp_amqp_tools import filters, stopping, topology
 from pulp_amqp_tools.connection import connect, translate
 from pulp_amqp_tools.delivery import Delivery
 from pulp_amqp_tools.errors import BrokerError, ToolError
@@ -87,14 +87,16 @@ def _consume(connection: Any, options: ListenOptions, renderer: Renderer, out: T
 
     state = _State(options.count)
     ack_every = max(1, options.prefetch // 2)
-    need_properties = options.mode != "quiet"
+    selector = filters.selector(options.where, options.fail_where)  # None: no per-message cost
+    accept = selector.accept if selector is not None else None
+    need_properties = options.mode != "quiet" or (selector is not None and selector.needs_properties)
     write = renderer.write
     now = time.time
 
     def on_message(_ch: BlockingChannel, method: Basic.Deliver, props: BasicProperties, body: bytes) -> None:
-        if state.done:
-            return  # past --count: left unacknowledged, so a durable queue keeps it
-        write(Delivery(
+        if state.done or (selector is not None and selector.failed is not None):
+            return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+        delivery = Delivery(
             exchange=method.exchange or "",
             routing_key=method.routing_key or "",
             body=body,
@@ -102,8 +104,10 @@ def _consume(connection: Any, options: ListenOptions, renderer: Renderer, out: T
             headers=dict(props.headers) if props.headers else {},
             properties=properties_of(props) if need_properties else {},
             received_at=now(),
-        ))
-        state.seen += 1
+        )
+        if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+            write(delivery)
+            state.seen += 1
         state.last_tag = method.delivery_tag or 0
         state.unacked += 1
         if state.unacked >= ack_every:  # keep the broker's pipeline full within a long batch
@@ -123,16 +127,23 @@ def _consume(connection: Any, options: ListenOptions, renderer: Renderer, out: T
     notice(ready_line(options, queue))
 
     idle_limit = options.timeout
+    deadline = time.monotonic() + options.deadline if options.deadline is not None else None
     seen_before = 0
     while True:
-        connection.process_data_events(time_limit=min(idle_limit, 1.0) if idle_limit else 1.0)
+        wait = min(idle_limit, 1.0) if idle_limit else 1.0
+        connection.process_data_events(time_limit=wait if deadline is None else
+                                       max(0.0, min(wait, deadline - time.monotonic())))
         if state.seen != seen_before:
             seen_before = state.seen
             state.last_arrival = time.monotonic()
         if state.last_tag:
             flush_and_ack()
+        if selector is not None and selector.failed is not None:
+            raise stopping.failed(selector.failed)
         if state.done:
             return ExitStatus.OK
+        if deadline is not None and time.monotonic() >= deadline:
+            return stopping.deadline_passed(state.seen, options.count, options.deadline or 0.0)
         if state.cancelled:
             raise BrokerError(f"the broker cancelled our consumer: queue {one_line(queue)!r} was deleted")
         if idle_limit is not None and time.monotonic() - state.last_arrival >= idle_limit:

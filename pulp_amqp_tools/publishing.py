@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pika.exceptions as px
@@ -24,16 +24,26 @@ class Report:
     unconfirmed: Counter[str] = field(default_factory=Counter)
 
 
-def publish_all(options: EmitOptions, messages: Iterable[Message]) -> Report:
-    """Publish every message with mandatory + streamed confirms and say what became of them."""
+def publish_all(options: EmitOptions, messages: Iterable[Message],
+                pace: Callable[[Message], float] | None = None) -> Report:
+    """Publish every message with mandatory + streamed confirms and say what became of them.
+
+    `pace(message)` (--rate, --speed) says how long to wait before it: waited in pika, so
+    heartbeats and confirms are served meanwhile.
+    """
     connection = connect(options.broker)
     try:
         try:
             topology.ensure_exchange(connection, options.exchange)
             publisher = StreamingPublisher(connection, connection.channel(), options.window)
             for message in messages:
+                if pace is not None:
+                    delay = pace(message)
+                    if delay > 0:
+                        connection.sleep(delay)
                 # Pulp's properties: no content type, transient, the subject in a header.
-                properties = BasicProperties(headers=dict(message.headers))
+                properties = BasicProperties(headers=dict(message.headers), **dict(message.properties)) \
+                    if message.properties else BasicProperties(headers=dict(message.headers))
                 publisher.publish(options.exchange, message.subject, message.body, properties)
             publisher.wait(options.confirm_timeout)
         except (px.AMQPError, OSError) as exc:
