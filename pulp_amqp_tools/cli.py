@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import FrameType
 
 from pulp_amqp_tools.errors import ToolError
@@ -28,6 +28,12 @@ def notice(prog: str, message: str) -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
+
+
+def warn(prog: str, warnings: Iterable[str]) -> None:
+    """Each warning as its own `prog: warning: ...` line on stderr."""
+    for text in warnings:
+        notice(prog, f"warning: {text}")
 
 
 def _quiet_stdout() -> None:

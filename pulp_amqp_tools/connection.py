@@ -14,7 +14,7 @@ from pika.adapters.utils.connection_workflow import (
     AMQPConnectorStackTimeout,
 )
 
-from pulp_amqp_tools import __version__
+from pulp_amqp_tools import __version__, tls
 from pulp_amqp_tools.errors import AccessError, BrokerError, ConnectError, ToolError
 from pulp_amqp_tools.safetext import one_line
 from pulp_amqp_tools.settings import BrokerSettings
@@ -25,8 +25,8 @@ def parameters(settings: BrokerSettings) -> list[pika.ConnectionParameters]:
     credentials = pika.PlainCredentials(settings.username, settings.password, erase_on_connect=False)
     ssl_options = None
     if settings.tls:
-        context = ssl.create_default_context()
-        ssl_options = pika.SSLOptions(context)
+        context = tls.client_context(settings.tls_cacert, settings.tls_cert, settings.tls_key, settings.tls_verify)
+        ssl_options = pika.SSLOptions(context, server_hostname=settings.tls_server_name)
     return [
         pika.ConnectionParameters(
             host=host,

@@ -13,7 +13,7 @@ from dataclasses import replace
 from itertools import cycle, islice
 from typing import TYPE_CHECKING, Any
 
-from pulp_amqp_tools import __version__, cli, completion, config, events, helpfmt, settings
+from pulp_amqp_tools import __version__, argparsing, cli, completion, config, events, helpfmt, settings
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import EmitOptions, Message
@@ -40,7 +40,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = argparsing.ArgumentParser(
         prog=PROG, description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
                                "and wait until the broker confirmed every one.",
         epilog=EXAMPLES, formatter_class=helpfmt.formatter,
@@ -276,6 +276,7 @@ def _publish(options: EmitOptions, quiet: bool) -> Report:
 
 def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
+    cli.warn(PROG, options.broker.warnings)
     started = time.monotonic()
     report = _publish(options, quiet)
     figures = summary(report, time.monotonic() - started)

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from pulp_amqp_tools import __version__, cli, completion, config, helpfmt, settings
+from pulp_amqp_tools import __version__, argparsing, cli, completion, config, helpfmt, settings
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import ListenOptions
@@ -30,7 +30,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = argparsing.ArgumentParser(
         prog=PROG, description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
         epilog=EXAMPLES, formatter_class=helpfmt.formatter,
     )
@@ -114,6 +114,7 @@ def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
     """Consume until --count, --timeout or a signal; write each message to `out`."""
     from pulp_amqp_tools import consumer, render
 
+    cli.warn(PROG, options.broker.warnings)
     color = options.mode == "pretty" and render.wants_color(options.color, out)
     renderer = render.make_renderer(options.mode, out, color, options.full)
     return consumer.consume(options, renderer, out, lambda message: cli.notice(PROG, message))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pulp_amqp_tools import config, urls
+from pulp_amqp_tools import config, credentials, urls
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.subjects import check_name
 
@@ -19,6 +20,8 @@ DEFAULT_HOST = "localhost"
 DEFAULT_PORT = 5672
 DEFAULT_HEARTBEAT = 10
 DEFAULT_CONNECT_TIMEOUT = 5.0
+INSECURE_WARNING = ("--insecure: the broker's certificate is not verified, so anyone on the network path "
+                    "can pose as the broker and read the password and the messages")
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,18 @@ class BrokerSettings:
 
     endpoints: tuple[tuple[str, int], ...] = ((DEFAULT_HOST, DEFAULT_PORT),)
     username: str = "guest"
-    password: str = "guest"
+    password: str = field(default="guest", repr=False)
     vhost: str = "/"
     tls: bool = False
     heartbeat: int = DEFAULT_HEARTBEAT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     connection_name: str = "pulp-amqp-tools"
+    tls_cacert: str | None = None  # PEM CA bundle; None: the system's CAs
+    tls_cert: str | None = None  # client certificate (PEM), its key in tls_key or in the same file
+    tls_key: str | None = None
+    tls_server_name: str | None = None  # name to verify the certificate against (and SNI); None: the host
+    tls_verify: bool = True  # False only with --insecure
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # for stderr before connecting
 
     def describe(self) -> str:
         host, port = self.endpoints[0]
@@ -85,11 +94,33 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--connection-name", metavar="NAME",
                        help="name shown for the connection in the broker's management tools "
                             "(default: pulp-listen-<random> or pulp-emit-<random>)")
+    group.add_argument("--user", metavar="NAME",
+                       help="user name to log in as, instead of the URL's; the password then comes from "
+                            "--password-file or a prompt")
+    group.add_argument("--password-file", metavar="FILE",
+                       help="read the password from the first line of FILE (keeps it out of ps and "
+                            "shell history)")
+    secure = parser.add_argument_group("TLS (amqps://)")
+    secure.add_argument("--tls", action="store_true",
+                        help="connect with TLS (default port 5671); implied by an amqps:// or ssl:// URL")
+    secure.add_argument("--cacert", metavar="FILE",
+                        help="PEM CA certificate(s) to verify the broker with (default: the system's CAs)")
+    secure.add_argument("--cert", metavar="FILE", help="PEM client certificate (for brokers that ask for one)")
+    secure.add_argument("--key", metavar="FILE",
+                        help="PEM private key of --cert (default: read from the --cert file)")
+    secure.add_argument("--tls-server-name", metavar="NAME",
+                        help="host name the broker's certificate must carry (default: the host connected to)")
+    secure.add_argument("--insecure", action="store_true",
+                        help="do not verify the broker's certificate (warns; for tests only)")
 
 
 def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: str,
-                     environ: dict[str, str] | None = None) -> BrokerSettings:
-    """Resolve the connection options against the environment and Pulp's config file."""
+                     environ: dict[str, str] | None = None,
+                     prompt: credentials.Prompt | None = None) -> BrokerSettings:
+    """Resolve the connection options against the environment and Pulp's config file.
+
+    Asks for a missing password on the terminal when stdin is one (`prompt` replaces the asking).
+    """
     env = os.environ if environ is None else environ
     if args.heartbeat < 0:
         raise UsageError("--heartbeat must be 0 (off) or a number of seconds")
@@ -99,8 +130,8 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
     if not raw_urls and pulp.url:
         raw_urls = [pulp.url]
     parsed = [urls.parse(url.strip()) for url in raw_urls]
-    tls = parsed[0].tls if parsed else False
-    default_port = 5671 if tls else DEFAULT_PORT
+    use_tls = args.tls or (parsed[0].tls if parsed else False)
+    default_port = 5671 if use_tls else DEFAULT_PORT
     endpoints = [(p.host or DEFAULT_HOST, p.port or default_port) for p in parsed]
     if not endpoints:
         endpoints = [(DEFAULT_HOST, DEFAULT_PORT)]
@@ -110,16 +141,42 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
     first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
     vhost = first.vhost if first.vhost is not None else "/"
     check_name(vhost, "the vhost")
+    warnings = _check_tls_args(args, use_tls)
+    host, port = endpoints[0]
+    login = credentials.resolve(
+        first.username, first.password, user=args.user, password_file=args.password_file,
+        password_in_argv=bool(args.url), where=f"{host}:{port}",
+        prompt=credentials.tty_prompt if prompt is None and sys.stdin.isatty() else prompt)
     return BrokerSettings(
         endpoints=tuple(endpoints),
-        username=first.username or "guest",
-        password=first.password if first.password is not None else "guest",
+        username=login.username,
+        password=login.password,
         vhost=vhost,
-        tls=tls,
+        tls=use_tls,
         heartbeat=args.heartbeat,
         connect_timeout=args.connect_timeout,
         connection_name=args.connection_name or f"pulp-{role}-{uuid.uuid4().hex[:8]}",
+        tls_cacert=args.cacert,
+        tls_cert=args.cert,
+        tls_key=args.key,
+        tls_server_name=args.tls_server_name,
+        tls_verify=not args.insecure,
+        warnings=login.warnings + warnings,
     )
+
+
+def _check_tls_args(args: argparse.Namespace, use_tls: bool) -> tuple[str, ...]:
+    given = [flag for flag, value in (("--cacert", args.cacert), ("--cert", args.cert), ("--key", args.key),
+                                      ("--tls-server-name", args.tls_server_name), ("--insecure", args.insecure))
+             if value]
+    if given and not use_tls:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise UsageError(f"{', '.join(given)} {verb} only to TLS connections: use an amqps:// URL or add --tls")
+    if args.key and not args.cert:
+        raise UsageError("--key needs --cert (the certificate it belongs to)")
+    if args.tls_server_name is not None:
+        check_name(args.tls_server_name, "--tls-server-name")
+    return (INSECURE_WARNING,) if args.insecure else ()
 
 
 def exchange_from_args(value: str | None, pulp: config.PulpConfig) -> str:

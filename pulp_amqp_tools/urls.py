@@ -6,7 +6,8 @@ error messages echo parts of the password ("Port could not be cast ... 's3cr'").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from pulp_amqp_tools.errors import UsageError
@@ -22,21 +23,32 @@ class BrokerUrl:
     port: int | None
     tls: bool
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     vhost: str | None = None
 
 
 def mask(url: str) -> str:
-    """`url` with any password replaced by ****, safe for messages and logs."""
+    """`url` with any password replaced by ****, safe for messages and logs.
+
+    The user info ends at the last "@", not at the first "/": a password pasted with a raw
+    "/", "?", "#" or "@" in it is still hidden (we would rather hide too much than too little).
+    """
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url
-    netloc, slash, path = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
+    userinfo, at, tail = rest.rpartition("@")
     if not at or ":" not in userinfo:
         return url
     user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:****@{hostport}{slash}{path}"
+    return f"{scheme}://{user}:****@{tail}"
+
+
+_URL_IN_TEXT = re.compile(r"\S+://\S+")
+
+
+def mask_all(text: str) -> str:
+    """`text` with the password of every URL in it masked (for messages that quote what was typed)."""
+    return _URL_IN_TEXT.sub(lambda found: mask(found.group()), text)
 
 
 def parse_port(text: str, where: str) -> int:
@@ -55,8 +67,13 @@ def parse(url: str) -> BrokerUrl:
     if not sep or scheme not in SCHEMES:
         raise UsageError(f"broker URL {shown!r}: scheme must be one of amqp://, amqps:// (or Pulp's tcp://, ssl://)")
     _default_port, tls = SCHEMES[scheme]
+    raw = rest
     rest = rest.split("?", 1)[0].split("#", 1)[0]
     netloc, _slash, path = rest.partition("/")
+    if "@" in raw[len(netloc):]:
+        # A raw "/", "?" or "#" in a password ends the host part early: say so, quoting nothing of it.
+        raise UsageError(f"broker URL {shown!r}: percent-encode '@', '/', '?' and '#' in the user name, "
+                         "password and vhost (%40, %2F, %3F, %23)")
     userinfo, at, hostport = netloc.rpartition("@")
     username = password = None
     if at:
