@@ -58,7 +58,7 @@ def connect(settings: BrokerSettings) -> pika.BlockingConnection:
         raise translate(exc, settings) from None
 
 
-_CLOSE_TEXT = re.compile(r"\((\d+)\) '?(.*?)'?\"?,?\)?$")
+_CLOSE_TEXT = re.compile(r"\((\d+)\) (.*?),?\)?$")
 
 
 def _broker_reason(exc: BaseException) -> tuple[int | None, str]:
@@ -68,8 +68,19 @@ def _broker_reason(exc: BaseException) -> tuple[int | None, str]:
     text = str(exc.args[0]) if exc.args else str(exc)
     found = _CLOSE_TEXT.search(text)
     if found:
-        return int(found.group(1)), one_line(found.group(2))
+        return int(found.group(1)), one_line(_unrepr(found.group(2)))
     return None, one_line(text)
+
+
+def _unrepr(text: str) -> str:
+    """pika wraps the broker's reply text in repr() ('...' or "..." when it holds a quote): undo it."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text.strip("'\"")
+    return value if isinstance(value, str) else text
 
 
 def _socket_reason(exc: BaseException) -> str:
@@ -127,10 +138,10 @@ def translate(exc: BaseException, settings: BrokerSettings) -> ToolError:
 
 def _from_connector(exc: BaseException, settings: BrokerSettings) -> ToolError:
     where = settings.describe()
-    if isinstance(exc, AMQPConnectorStackTimeout):
-        return ConnectError(f"cannot connect to {where}: no answer within {settings.connect_timeout:g} s")
     if isinstance(exc, AMQPConnectorPhaseErrorBase) and exc.exception is not None:
         exc = exc.exception
+    if isinstance(exc, AMQPConnectorStackTimeout | socket.timeout | TimeoutError):
+        return ConnectError(f"cannot connect to {where}: no answer within {settings.connect_timeout:g} s")
     if isinstance(exc, socket.gaierror):
         return ConnectError(f"cannot connect to {where}: unknown host {one_line(settings.endpoints[0][0])!r}")
     if isinstance(exc, px.AMQPConnectionError | px.ConnectionClosed):

@@ -33,6 +33,8 @@ class StreamingPublisher:
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
         self.unroutable: Counter[str] = Counter()
+        self.closed: BaseException | None = None  # why the broker closed our channel, if it did
+        self._impl.add_on_close_callback(self._on_close)
         self._impl.confirm_delivery(self._on_confirm)
         self._impl.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
@@ -67,7 +69,17 @@ class StreamingPublisher:
         # A basic.return precedes the ack of the same message: it was accepted but went nowhere.
         self.unroutable[method.routing_key or ""] += 1
 
+    def _on_close(self, _channel: Channel, reason: BaseException) -> None:
+        # The broker closes the channel over a message it will not take (larger than its
+        # max_message_size, no write permission): the confirms we wait for will never come.
+        self.closed = reason
+
+    def _raise_if_closed(self) -> None:
+        if self.closed is not None:
+            raise self.closed
+
     def publish(self, exchange: str, subject: str, body: bytes, properties: BasicProperties) -> None:
+        self._raise_if_closed()
         self._impl.basic_publish(exchange, subject, body, properties, mandatory=True)
         self._seq += 1
         self._unconfirmed[self._seq] = subject
@@ -75,6 +87,7 @@ class StreamingPublisher:
             self._connection.process_data_events(time_limit=0)
         while len(self._unconfirmed) >= self._window:
             self._connection.process_data_events(time_limit=0.05)
+            self._raise_if_closed()
 
     def wait(self, timeout: float) -> bool:
         """Pump until every message is confirmed or nacked; False if `timeout` ran out first."""
@@ -84,6 +97,7 @@ class StreamingPublisher:
             if remaining <= 0:
                 return False
             self._connection.process_data_events(time_limit=min(remaining, 0.05))
+            self._raise_if_closed()
         return True
 
     def unconfirmed_subjects(self) -> Counter[str]:

@@ -33,6 +33,9 @@ def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
     text = one_line(str(exc.reply_text))
     if exc.reply_code == 403:
         return AccessError(f"{what}: access refused: {text}")
+    if exc.reply_code == 405:  # RESOURCE_LOCKED: an exclusive queue of another connection
+        return BrokerError(f"{what} is held exclusively by another connection (RESOURCE_LOCKED); "
+                           "choose another --queue name or stop the other consumer")
     return BrokerError(f"{what}: {text}")
 
 
