@@ -87,9 +87,15 @@ def _socket_reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is RabbitMQ running there?)"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed: {one_line(exc.verify_message or str(exc))}"
+        reason = one_line(exc.verify_message or str(exc)).rstrip(".")
+        hint = ("--tls-server-name names the host the certificate is for" if "mismatch" in reason.lower()
+                else "--cacert FILE gives the CA that signed the broker's certificate")
+        return f"TLS certificate verification failed: {reason} ({hint})"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS handshake failed: {one_line(exc.reason or str(exc))}"
+        reason = one_line(exc.reason or str(exc))
+        if reason == "WRONG_VERSION_NUMBER":
+            reason += " (the port does not speak TLS: amqps is usually port 5671)"
+        return f"TLS handshake failed: {reason}"
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return "no answer (timed out)"
     if isinstance(exc, OSError):
@@ -122,6 +128,9 @@ def translate(exc: BaseException, settings: BrokerSettings) -> ToolError:
         if code in (403, 530):
             return AccessError(f"the broker at {where} refused access: {text}")
         return ConnectError(f"the broker at {where} closed the connection: {text}")
+    if isinstance(exc, px.IncompatibleProtocolError):
+        return ConnectError(f"cannot connect to {where}: the server closed the connection before speaking AMQP "
+                            "(a TLS port? then use an amqps:// URL or --tls)")
     if isinstance(exc, px.StreamLostError | px.AMQPHeartbeatTimeout):
         return ConnectError(f"lost the connection to {where}")
     if isinstance(exc, px.AMQPConnectionError):
