@@ -498,7 +498,7 @@ def latency(ctx: Ctx) -> list[Row]:
         Target("<=", 10, "ms"),
         "bare consumer, flush/line",
     )
-    bare = lambda ex, k: [
+    bare = lambda ex, k: [  # noqa: E731
         *BASELINES,
         "consume",
         "--url",
@@ -512,7 +512,7 @@ def latency(ctx: Ctx) -> list[Row]:
         "--flush",
         "line",
     ]
-    ours = lambda ex, k: [
+    ours = lambda ex, k: [  # noqa: E731
         *ctx.listen,
         "-e",
         ex,
@@ -640,7 +640,7 @@ def memory(ctx: Ctx) -> list[Row]:
     )
     bare_stream = bare_consume_cmd(ctx)
     ours_stream = ours_listen_cmd(ctx, "-q")
-    bare_paused = lambda ex: [
+    bare_paused = lambda ex: [  # noqa: E731
         *BASELINES,
         "consume",
         "--url",
@@ -650,7 +650,7 @@ def memory(ctx: Ctx) -> list[Row]:
         "--flush",
         "line",
     ]
-    ours_paused = lambda ex: [*ctx.listen, "-e", ex, "-s", "#", "-u", ctx.url, "-q"]
+    ours_paused = lambda ex: [*ctx.listen, "-e", ex, "-s", "#", "-u", ctx.url, "-q"]  # noqa: E731
     for i in range(ctx.mem_repeat):
         label = f"memory {i + 1}/{ctx.mem_repeat}"
         attempt(
