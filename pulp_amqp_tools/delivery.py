@@ -30,15 +30,30 @@ class Delivery:
     properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
     received_at: float = 0.0  # time.time() at arrival
 
+    def __post_init__(self) -> None:
+        # pika hands over a short string that is not UTF-8 as bytes (a hostile routing key or
+        # exchange name): make them text here, once, so nothing downstream has to care.
+        if self.exchange.__class__ is not str:
+            self.exchange = wire_text(self.exchange)
+        if self.routing_key.__class__ is not str:
+            self.routing_key = wire_text(self.routing_key)
+
     @property
     def subject(self) -> str:
         """The routing key, or Pulp's qpid.subject header when the routing key is empty."""
         if self.routing_key:
             return self.routing_key
         fallback = self.headers.get(SUBJECT_HEADER) if self.headers else None
-        if isinstance(fallback, bytes):
-            return fallback.decode("utf-8", "backslashreplace")
-        return "" if fallback is None else str(fallback)
+        return "" if fallback is None else wire_text(fallback)
+
+
+def wire_text(value: object) -> str:
+    """A name or key off the wire as text: bytes that are not UTF-8 become \\xNN escapes."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    return "" if value is None else str(value)
 
 
 def _reject_constant(name: str) -> Any:
@@ -96,7 +111,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {wire_text(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     return str(value)

@@ -14,7 +14,7 @@ from typing import Any, Protocol, TextIO
 
 from pulp_amqp_tools import delivery as dl
 from pulp_amqp_tools.delivery import Delivery
-from pulp_amqp_tools.safetext import in_json, multi_line, one_line
+from pulp_amqp_tools.safetext import binary, in_json, multi_line, one_line
 
 TERMINAL_BODY_LIMIT = 64 * 1024  # characters of a body shown on a terminal unless --full
 
@@ -26,7 +26,7 @@ class Renderer(Protocol):
 
 
 def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """--color auto|always|never, with NO_COLOR and FORCE_COLOR honoured for auto."""
+    """--color auto|always|never, with NO_COLOR, FORCE_COLOR and TERM=dumb honoured for auto."""
     env = os.environ if environ is None else environ
     if choice == "always":
         return True
@@ -36,6 +36,8 @@ def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None =
         return False
     if env.get("FORCE_COLOR"):
         return True
+    if env.get("TERM") == "dumb":
+        return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
@@ -70,7 +72,7 @@ def _value_text(value: Any) -> str:
 
 
 def _fields(mapping: Mapping[str, Any]) -> str:
-    return ", ".join(f"{one_line(str(key))}={_value_text(value)}" for key, value in mapping.items())
+    return ", ".join(f"{one_line(dl.wire_text(key))}={_value_text(value)}" for key, value in mapping.items())
 
 
 def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
@@ -79,10 +81,13 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
     text: str
     if shown.kind == "json":
         try:
-            text = in_json(json.dumps(shown.value, indent=2, ensure_ascii=False))
+            # allow_nan=False: 1e400 parses to inf, which must not be shown as "Infinity".
+            text = in_json(json.dumps(shown.value, indent=2, ensure_ascii=False, allow_nan=False))
         except (ValueError, RecursionError):
             shown = dl.Body("text", shown.text)
             text = multi_line(shown.text)
+    elif shown.kind == "binary":
+        text = binary(body)
     else:
         text = multi_line(shown.text)
     note = None
@@ -91,7 +96,8 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
         note = (f"[body truncated: showing {limit:,} characters of a {len(body):,}-byte body; "
                 "--full shows it all]")
     if shown.kind == "binary":
-        prefix = f"[binary body, {len(body):,} bytes, not UTF-8: bytes shown as \\xNN]\n"
+        prefix = (f"[binary body, {len(body):,} bytes, not UTF-8: other bytes shown as \\xNN, "
+                  "a backslash as \\\\]\n")
         text = prefix + text
     return shown.kind, text, note
 
@@ -131,9 +137,13 @@ class RichRenderer:
         from rich.console import Console
         from rich.highlighter import JSONHighlighter
 
+        # Every decision is ours, none rich's: colour was chosen by wants_color (rich would
+        # otherwise apply NO_COLOR/FORCE_COLOR/TERM its own way), only the basic SGR colours
+        # are used, no markup, emoji or highlighting of data, and no wrapping or padding
+        # (soft_wrap): the terminal wraps long lines itself, and a pipe gets them whole.
         self._console = Console(
-            file=stream, force_terminal=True if force_terminal else None, markup=False, emoji=False,
-            highlight=False, soft_wrap=not stream.isatty() if hasattr(stream, "isatty") else True,
+            file=stream, force_terminal=force_terminal, no_color=False, color_system="standard",
+            markup=False, emoji=False, highlight=False, soft_wrap=True, legacy_windows=False,
         )
         self._json = JSONHighlighter()
         self._limit = limit
