@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
@@ -130,54 +131,72 @@ class PlainRenderer:
         self._write("\n".join(lines) + "\n\n")
 
 
+# JSON tokens of json.dumps' own output: a string (a key when a colon follows), a number, a literal.
+# Strings are matched whole from their opening quote, so nothing inside one is taken for a token.
+_JSON_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")(:?)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|\b(true|false|null)\b')
+_STYLES = {
+    "when": "dim", "subject": "bold cyan", "exchange": "dim", "flag": "bold yellow", "fields": "dim",
+    "binary": "magenta", "note": "bold yellow", "key": "bold blue", "str": "green", "number": "bold cyan",
+    "true": "italic bright_green", "false": "italic bright_red", "null": "italic magenta",
+}
+
+
 class RichRenderer:
-    """The default view on a terminal: rich, with our own styles applied to escaped data only."""
+    """The default view on a terminal: rich's styles as SGR colour codes around escaped data.
 
-    def __init__(self, stream: TextIO, limit: int | None, force_terminal: bool) -> None:
-        from rich.console import Console
-        from rich.highlighter import JSONHighlighter
+    rich turns each style into its SGR codes once; messages are then written with plain string
+    operations. rich's own printing costs about a millisecond per message (it splits and renders
+    every line), and everything it would decide for us we decide ourselves: colour already chosen
+    by wants_color (not rich's NO_COLOR/FORCE_COLOR/TERM rules), basic colours only, no markup,
+    emoji or highlighting of data, no wrapping or padding (the terminal wraps long lines itself,
+    a pipe gets them whole). The only escape sequences written are ESC [ ... m.
+    """
 
-        # Every decision is ours, none rich's: colour was chosen by wants_color (rich would
-        # otherwise apply NO_COLOR/FORCE_COLOR/TERM its own way), only the basic SGR colours
-        # are used, no markup, emoji or highlighting of data, and no wrapping or padding
-        # (soft_wrap): the terminal wraps long lines itself, and a pipe gets them whole.
-        self._console = Console(
-            file=stream, force_terminal=force_terminal, no_color=False, color_system="standard",
-            markup=False, emoji=False, highlight=False, soft_wrap=True, legacy_windows=False,
-        )
-        self._json = JSONHighlighter()
+    def __init__(self, stream: TextIO, limit: int | None) -> None:
+        from rich.color import ColorSystem
+        from rich.style import Style
+
+        self._write = stream.write
         self._limit = limit
+        self._on: dict[str, str] = {}
+        for name, style in _STYLES.items():
+            codes = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD)
+            self._on[name] = codes.split("\0")[0]
+        self._off = "\x1b[0m"
+
+    def _paint(self, name: str, text: str) -> str:
+        return f"{self._on[name]}{text}{self._off}"
+
+    def _json_token(self, match: re.Match[str]) -> str:
+        string, colon, number, literal = match.groups()
+        if string is not None:
+            return self._paint("key", string) + colon if colon else self._paint("str", string)
+        if number is not None:
+            return self._paint("number", number)
+        return self._paint(literal, literal)
 
     def write(self, delivery: Delivery) -> None:
-        from rich.text import Text
-
         when, subject, exchange, *flags = _title_parts(delivery)
-        out = Text()
-        out.append(when, style="dim")
-        out.append(" ")
-        out.append(subject, style="bold cyan")
-        out.append(" ")
-        out.append(exchange, style="dim")
+        paint = self._paint
+        parts = [paint("when", when), " ", paint("subject", subject), " ", paint("exchange", exchange)]
         for flag in flags:
-            out.append(" ")
-            out.append(flag, style="bold yellow")
-        out.append("\n")
+            parts += [" ", paint("flag", flag)]
+        parts.append("\n")
         if delivery.properties:
-            out.append(f"  properties: {_fields(delivery.properties)}\n", style="dim")
+            parts += [paint("fields", f"  properties: {_fields(delivery.properties)}"), "\n"]
         if delivery.headers:
-            out.append(f"  headers: {_fields(delivery.headers)}\n", style="dim")
+            parts += [paint("fields", f"  headers: {_fields(delivery.headers)}"), "\n"]
         kind, text, note = body_text(delivery.body, self._limit)
-        body = Text(text)
         if kind == "json":
-            self._json.highlight(body)
+            text = _JSON_TOKEN.sub(self._json_token, text)
         elif kind == "binary":
-            body.stylize("magenta", 0, text.index("\n"))
-        out.append_text(body)
+            first, rest = text.split("\n", 1)
+            text = f"{paint('binary', first)}\n{rest}"
+        parts.append(text)
         if note:
-            out.append("\n")
-            out.append(note, style="bold yellow")
-        out.append("\n")
-        self._console.print(out)
+            parts += ["\n", paint("note", note)]
+        parts.append("\n\n")
+        self._write("".join(parts))
 
 
 def make_renderer(mode: str, stream: TextIO, color: bool, full: bool) -> Renderer:
@@ -190,5 +209,5 @@ def make_renderer(mode: str, stream: TextIO, color: bool, full: bool) -> Rendere
     on_terminal = bool(isatty and isatty())
     limit = None if full or not on_terminal else TERMINAL_BODY_LIMIT
     if color:
-        return RichRenderer(stream, limit, force_terminal=True)
+        return RichRenderer(stream, limit)
     return PlainRenderer(stream, limit)
