@@ -20,7 +20,12 @@ from pulp_amqp_tools.events import SUBJECT_HEADER
 
 @dataclass
 class Delivery:
-    """One message as it came off the queue."""
+    """One message as it came off the queue.
+
+    `exchange` and `routing_key` are what pika gives: bytes when they are not UTF-8 (a hostile
+    publisher). Readers pass them through `wire_text`; -q alone relies on catching the TypeError,
+    so the common case costs nothing.
+    """
 
     exchange: str
     routing_key: str
@@ -29,14 +34,6 @@ class Delivery:
     headers: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
     received_at: float = 0.0  # time.time() at arrival
-
-    def __post_init__(self) -> None:
-        # pika hands over a short string that is not UTF-8 as bytes (a hostile routing key or
-        # exchange name): make them text here, once, so nothing downstream has to care.
-        if self.exchange.__class__ is not str:
-            self.exchange = wire_text(self.exchange)
-        if self.routing_key.__class__ is not str:
-            self.routing_key = wire_text(self.routing_key)
 
     @property
     def subject(self) -> str:
@@ -181,9 +178,9 @@ def iso_time(epoch: float) -> str:
 def record(delivery: Delivery) -> dict[str, Any]:
     """The `--json` record of one delivery."""
     out: dict[str, Any] = {
-        "subject": delivery.subject,
-        "exchange": delivery.exchange,
-        "routing_key": delivery.routing_key,
+        "subject": wire_text(delivery.subject),
+        "exchange": wire_text(delivery.exchange),
+        "routing_key": wire_text(delivery.routing_key),
         "received_at": iso_time(delivery.received_at),
         "redelivered": delivery.redelivered,
         "properties": to_jsonable(delivery.properties),

@@ -50,7 +50,11 @@ class QuietRenderer:
         self._write = stream.write
 
     def write(self, delivery: Delivery) -> None:
-        self._write(one_line(delivery.subject) + "\n")
+        try:
+            line = one_line(delivery.subject)
+        except TypeError:  # a routing key that is not UTF-8 comes from pika as bytes
+            line = one_line(dl.wire_text(delivery.subject))
+        self._write(line + "\n")
 
 
 class JsonRenderer:
@@ -104,8 +108,8 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
 
 
 def _title_parts(delivery: Delivery) -> list[str]:
-    parts = [dl.iso_time(delivery.received_at), one_line(delivery.subject),
-             f"(exchange: {one_line(delivery.exchange)})"]
+    parts = [dl.iso_time(delivery.received_at), one_line(dl.wire_text(delivery.subject)),
+             f"(exchange: {one_line(dl.wire_text(delivery.exchange))})"]
     if delivery.redelivered:
         parts.append("[redelivered]")
     return parts

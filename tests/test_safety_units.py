@@ -118,9 +118,10 @@ def test_every_field_type_pika_decodes_is_jsonable() -> None:
 
 def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
     delivery = Delivery(b"ex\xff", b"rk.\xff\x1b", b"")  # type: ignore[arg-type]
-    assert delivery.exchange == "ex\\xff" and delivery.routing_key == "rk.\\xff\x1b"
-    assert safetext.one_line(delivery.subject) == "rk.\\xff\\x1b"
-    assert json.loads(json_line(delivery))["routing_key"] == "rk.\\xff\x1b"
+    assert rendered("quiet", delivery) == "rk.\\xff\\x1b\n"
+    assert rendered("pretty", delivery).startswith("1970-01-01T00:00:00.000Z rk.\\xff\\x1b (exchange: ex\\xff)\n")
+    record = json.loads(json_line(delivery))
+    assert record["routing_key"] == record["subject"] == "rk.\\xff\x1b" and record["exchange"] == "ex\\xff"
     assert Delivery("x", "", b"", headers={"qpid.subject": b"s\xff"}).subject == "s\\xff"
 
 
