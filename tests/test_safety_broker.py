@@ -149,7 +149,7 @@ def listen_and_publish(where: str, args: list[str], publish: Callable[[], None],
 
 
 MARKUP = "[bold red]styled[/] [link=https://evil.example]click[/link] :warning: oops [/] x 127.0.0.1"
-NEXT = ("next.ok", b"still here", {})
+NEXT: tuple[Any, bytes, dict[Any, Any]] = ("next.ok", b"still here", {})
 
 
 def corpus() -> list[tuple[Any, bytes, dict[Any, Any]]]:
