@@ -137,7 +137,11 @@ class PlainRenderer:
 
 # JSON tokens of json.dumps' own output: a string (a key when a colon follows), a number, a literal.
 # Strings are matched whole from their opening quote, so nothing inside one is taken for a token.
-_JSON_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")(:?)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|\b(true|false|null)\b')
+# The closing quote is optional: a body truncated on a terminal can end inside a string, and a
+# required quote made every escaped quote in that tail rescan it to the end (quadratic: 16 s for
+# an 80 KB body of \" pairs). json.dumps never leaves a raw newline inside a string.
+_JSON_TOKEN = re.compile(
+    r'("(?:[^"\\\n]|\\.)*"?)(:?)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|\b(true|false|null)\b')
 _STYLES = {
     "when": "dim", "subject": "bold cyan", "exchange": "dim", "flag": "bold yellow", "fields": "dim",
     "binary": "magenta", "note": "bold yellow", "key": "bold blue", "str": "green", "number": "bold cyan",

@@ -222,6 +222,17 @@ def test_terminal_truncates_large_bodies_with_a_marker_unless_full() -> None:
     assert rendered("pretty", Delivery("x", "k", body)).count("Q") == len(body)  # a pipe: never truncated
 
 
+@pytest.mark.timeout(60)
+def test_a_body_truncated_inside_a_json_string_is_coloured_as_one_string() -> None:
+    # Each escaped quote in the cut-off tail used to restart a scan to the end: quadratic.
+    body = ('{"a": "' + '\\"' * 100_000 + '"}').encode()
+    text = rendered("pretty", Delivery("x", "k", body), color=True, tty=True)
+    start = text.index('\x1b[32m"')  # the str colour opens once, at the string's quote ...
+    assert text.count("\x1b[32m") == 1
+    tail = text[start:text.index("\x1b[0m", start)]  # ... and covers the whole truncated tail
+    assert len(tail) > render.TERMINAL_BODY_LIMIT - 20 and tail.endswith('\\"')
+
+
 @pytest.mark.parametrize(("choice", "env", "tty", "expected"), [
     ("auto", {}, True, True), ("auto", {}, False, False), ("auto", {"NO_COLOR": "1"}, True, False),
     ("auto", {"FORCE_COLOR": "1"}, False, True), ("auto", {"TERM": "dumb"}, True, False),
