@@ -56,6 +56,21 @@ def test_binary_view_is_unambiguous() -> None:
     assert safetext.binary(b"\xc2\x9b") == "\\x9b"  # a UTF-8 encoded C1 control is still escaped
 
 
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_binary_view_of_utf8_text_matches_the_text_view(text: str) -> None:
+    assert safetext.binary(text.encode()) == safetext.multi_line(text.replace("\\", "\\\\"))
+
+
+def test_binary_body_on_a_terminal_is_marked_and_truncated() -> None:
+    body = b"\xff\x1b" * render.TERMINAL_BODY_LIMIT
+    for color in (False, True):
+        shown = SGR.sub("", rendered("pretty", Delivery("x", "k", body), color=color, tty=True))
+        assert f"[binary body, {len(body):,} bytes, not UTF-8:" in shown
+        assert f"of a {len(body):,}-byte body; --full shows it all]" in shown
+        assert shown.count("\\xff\\x1b") == render.TERMINAL_BODY_LIMIT // 8
+        assert_terminal_safe(shown)
+
+
 def test_in_json_keeps_json_valid() -> None:
     dumped = json.dumps({"k\u202e": "\x9b\ud800\u2028"}, ensure_ascii=False)
     escaped = safetext.in_json(dumped)
