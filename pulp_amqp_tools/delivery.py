@@ -23,8 +23,7 @@ class Delivery:
     """One message as it came off the queue.
 
     `exchange` and `routing_key` are what pika gives: bytes when they are not UTF-8 (a hostile
-    publisher). Readers pass them through `wire_text`; -q alone relies on catching the TypeError,
-    so the common case costs nothing.
+    publisher); readers pass them through `wire_text`. `subject` is always text.
     """
 
     exchange: str
@@ -38,8 +37,9 @@ class Delivery:
     @property
     def subject(self) -> str:
         """The routing key, or Pulp's qpid.subject header when the routing key is empty."""
-        if self.routing_key:
-            return self.routing_key
+        routing_key = self.routing_key
+        if routing_key:
+            return routing_key if routing_key.__class__ is str else wire_text(routing_key)
         fallback = self.headers.get(SUBJECT_HEADER) if self.headers else None
         return "" if fallback is None else wire_text(fallback)
 
@@ -178,7 +178,7 @@ def iso_time(epoch: float) -> str:
 def record(delivery: Delivery) -> dict[str, Any]:
     """The `--json` record of one delivery."""
     out: dict[str, Any] = {
-        "subject": wire_text(delivery.subject),
+        "subject": delivery.subject,
         "exchange": wire_text(delivery.exchange),
         "routing_key": wire_text(delivery.routing_key),
         "received_at": iso_time(delivery.received_at),

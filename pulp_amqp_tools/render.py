@@ -50,11 +50,7 @@ class QuietRenderer:
         self._write = stream.write
 
     def write(self, delivery: Delivery) -> None:
-        try:
-            line = one_line(delivery.subject)
-        except TypeError:  # a routing key that is not UTF-8 comes from pika as bytes
-            line = one_line(dl.wire_text(delivery.subject))
-        self._write(line + "\n")
+        self._write(one_line(delivery.subject) + "\n")
 
 
 class JsonRenderer:
@@ -115,7 +111,7 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
 
 
 def _title_parts(delivery: Delivery) -> list[str]:
-    parts = [dl.iso_time(delivery.received_at), one_line(dl.wire_text(delivery.subject)),
+    parts = [dl.iso_time(delivery.received_at), one_line(delivery.subject),
              f"(exchange: {one_line(dl.wire_text(delivery.exchange))})"]
     if delivery.redelivered:
         parts.append("[redelivered]")
