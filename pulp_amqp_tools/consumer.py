@@ -15,7 +15,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools import filters, stopping, topology
+from pulp_amqp_tools import fieldcodec, filters, stopping, topology
 from pulp_amqp_tools.connection import connect, translate
 from pulp_amqp_tools.delivery import Delivery
 from pulp_amqp_tools.errors import BrokerError, ToolError
@@ -61,6 +61,7 @@ def ready_line(options: ListenOptions, queue: str) -> str:
 
 def consume(options: ListenOptions, renderer: Renderer, out: TextIO, notice: Callable[[str], None]) -> ExitStatus:
     """Run the listener until --count, --timeout, a signal or an error."""
+    fieldcodec.install()  # before any frame arrives: a hostile header must not drop the connection
     connection = connect(options.broker)
     try:
         try:

@@ -20,7 +20,11 @@ from pulp_amqp_tools.events import SUBJECT_HEADER
 
 @dataclass
 class Delivery:
-    """One message as it came off the queue."""
+    """One message as it came off the queue.
+
+    `exchange` and `routing_key` are what pika gives: bytes when they are not UTF-8 (a hostile
+    publisher); readers pass them through `wire_text`. `subject` is always text.
+    """
 
     exchange: str
     routing_key: str
@@ -33,12 +37,20 @@ class Delivery:
     @property
     def subject(self) -> str:
         """The routing key, or Pulp's qpid.subject header when the routing key is empty."""
-        if self.routing_key:
-            return self.routing_key
+        routing_key = self.routing_key
+        if routing_key:
+            return routing_key if routing_key.__class__ is str else wire_text(routing_key)
         fallback = self.headers.get(SUBJECT_HEADER) if self.headers else None
-        if isinstance(fallback, bytes):
-            return fallback.decode("utf-8", "backslashreplace")
-        return "" if fallback is None else str(fallback)
+        return "" if fallback is None else wire_text(fallback)
+
+
+def wire_text(value: object) -> str:
+    """A name or key off the wire as text: bytes that are not UTF-8 become \\xNN escapes."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    return "" if value is None else str(value)
 
 
 def _reject_constant(name: str) -> Any:
@@ -64,7 +76,7 @@ class Body:
     """A body classified for display: kind is "json", "text" or "binary"."""
 
     kind: str
-    text: str  # the decoded text ("binary": decoded with \\x escapes for the bytes that are not UTF-8)
+    text: str  # the decoded text ("binary": empty; safetext.binary shows the bytes, as far as needed)
     value: Any = None  # the parsed JSON value when kind == "json"
 
 
@@ -73,7 +85,7 @@ def classify(body: bytes) -> Body:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return Body("binary", body.decode("utf-8", "backslashreplace"))
+        return Body("binary", "")  # decoding 10 MB with an error handler takes seconds: left to the viewer
     ok, value = parse_json(text)
     return Body("json", text, value) if ok else Body("text", text)
 
@@ -96,7 +108,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {wire_text(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     return str(value)
@@ -167,8 +179,8 @@ def record(delivery: Delivery) -> dict[str, Any]:
     """The `--json` record of one delivery."""
     out: dict[str, Any] = {
         "subject": delivery.subject,
-        "exchange": delivery.exchange,
-        "routing_key": delivery.routing_key,
+        "exchange": wire_text(delivery.exchange),
+        "routing_key": wire_text(delivery.routing_key),
         "received_at": iso_time(delivery.received_at),
         "redelivered": delivery.redelivered,
         "properties": to_jsonable(delivery.properties),

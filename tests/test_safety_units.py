@@ -1,0 +1,300 @@
+"""Untrusted messages, without a broker: escaping, body fallbacks, field types, the renderers."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import struct
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import pika.data
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pulp_amqp_tools import fieldcodec, render, safetext
+from pulp_amqp_tools.delivery import Delivery, body_fields, json_line, to_jsonable
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+# What must never reach a terminal raw: C0 but tab and newline, DEL, C1, bidi controls, BOM.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+                    "\ud800-\udfff]")
+
+
+def assert_terminal_safe(text: str) -> None:
+    """Only our SGR colour codes may carry ESC; nothing else unsafe at all."""
+    found = UNSAFE.search(SGR.sub("", text))
+    assert found is None, f"raw {found.group()!r} at {found.start()} in {text[:200]!r}"
+
+
+HOSTILE = [
+    "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+    "\x1b]52;c;ZXZpbA==\x07", "\x9b31m", "\x1bP+q\x1b\\", "\x1b_apc\x1b\\", "\x7f", "\x00", "\x07", "\x08",
+    "\rfake", "\x0b\x0c", "\x85", "\u202eevil", "\u2066x\u2069", "\u2028", "\ufeff", "\ud800",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_one_line_and_multi_line_escape_every_control(raw: str) -> None:
+    for escaped in (safetext.one_line(raw), safetext.multi_line(raw)):
+        assert_terminal_safe(escaped)
+        assert "\n" not in safetext.one_line(raw)
+
+
+def test_escapes_are_visible_and_named() -> None:
+    assert safetext.one_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\tc\\nd"
+    assert safetext.one_line("\u202e\x9b\ud800") == "\\u202e\\x9b\\ud800"
+    assert safetext.multi_line("a\tb\nc\r\nd\re") == "a\tb\nc\nd\\re"  # CRLF is a line break, CR alone is not
+
+
+def test_binary_view_is_unambiguous() -> None:
+    assert safetext.binary(b"\xff\\xff\x1b\n\xc3\xa9") == "\\xff\\\\xff\\x1b\né"
+    assert safetext.binary(b"\xc2\x9b") == "\\x9b"  # a UTF-8 encoded C1 control is still escaped
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_binary_view_of_utf8_text_matches_the_text_view(text: str) -> None:
+    assert safetext.binary(text.encode()) == safetext.multi_line(text.replace("\\", "\\\\"))
+
+
+def test_binary_body_on_a_terminal_is_marked_and_truncated() -> None:
+    body = b"\xff\x1b" * render.TERMINAL_BODY_LIMIT
+    for color in (False, True):
+        shown = SGR.sub("", rendered("pretty", Delivery("x", "k", body), color=color, tty=True))
+        assert f"[binary body, {len(body):,} bytes, not UTF-8:" in shown
+        assert f"of a {len(body):,}-byte body; --full shows it all]" in shown
+        assert shown.count("\\xff\\x1b") == render.TERMINAL_BODY_LIMIT // 8
+        assert_terminal_safe(shown)
+
+
+def test_in_json_keeps_json_valid() -> None:
+    dumped = json.dumps({"k\u202e": "\x9b\ud800\u2028"}, ensure_ascii=False)
+    escaped = safetext.in_json(dumped)
+    assert_terminal_safe(escaped)
+    assert json.loads(escaped) == {"k\u202e": "\x9b\ud800\u2028"}
+
+
+FALLBACKS = {
+    "lone surrogate": (b'"\\ud800"', "json"),
+    "deep nesting": (b"[" * 100_000 + b"]" * 100_000, "text"),
+    "nesting the pretty printer cannot follow": (b"[" * 990 + b"]" * 990, None),
+    "huge integer": (b"[" + b"9" * 5000 + b"]", "text"),
+    "BOM": (b"\xef\xbb\xbf{}", "text"),
+    "NaN": (b'{"a": NaN}', "text"),
+    "Infinity": (b"-Infinity", "text"),
+    "overflowing float": (b"[1e400]", "text"),
+    "control character in a string": (b'{"a": "\x1b[31m"}', "text"),
+}
+
+
+@pytest.mark.parametrize("name", FALLBACKS)
+def test_json_python_chokes_on_falls_back_to_safe_text(name: str) -> None:
+    body, kind = FALLBACKS[name]
+    shown_kind, text, _note = render.body_text(body, None)
+    if kind is not None:
+        assert shown_kind == kind
+    assert_terminal_safe(text)
+    assert "Infinity" not in text or b"Infinity" in body
+    line = json_line(Delivery("x", "k", body))
+    assert line.isascii() and line.endswith("\n") and line.count("\n") == 1
+    record = json.loads(line)
+    if record["body_encoding"] == "utf-8":
+        assert record["body"].encode("utf-8") == body
+    if body.startswith(b"\xef\xbb\xbf"):
+        assert record["body"] == "\ufeff{}"
+
+
+def test_bom_is_shown_visibly() -> None:
+    assert render.body_text(b"\xef\xbb\xbf{}", None)[1] == "\\ufeff{}"
+
+
+def test_body_fields_of_binary_is_base64() -> None:
+    assert body_fields(b"\x00\xff\x1b") == {"body_encoding": "base64", "body": "AP8b"}
+
+
+def test_every_field_type_pika_decodes_is_jsonable() -> None:
+    moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    value = {"s": "t", "b": b"\x00\xff", "t": True, "i": -5, "l": 2**62, "f": 1.5, "nan": float("nan"),
+             "inf": float("-inf"), "d": Decimal("1.50"), "ts": moment, "big-ts": 2**63, "v": None,
+             "a": [1, "x", [b"\x01"], {"k": None}], "table": {"inner": {"deeper": moment}},
+             b"\xffkey": "bytes key"}
+    data = to_jsonable(value)
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert data["b"] == {"$bytes": "AP8="} and data["d"] == {"$decimal": "1.50"}
+    assert data["ts"] == {"$timestamp": "2024-01-02T03:04:05Z"} and data["nan"] == {"$float": "nan"}
+    assert data["inf"] == {"$float": "-inf"} and data["f"] == 1.5 and data["v"] is None
+    assert data["a"] == [1, "x", [{"$bytes": "AQ=="}], {"k": None}]
+    assert data["\\xffkey"] == "bytes key"
+
+
+def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
+    delivery = Delivery(b"ex\xff", b"rk.\xff\x1b", b"")  # type: ignore[arg-type]
+    assert rendered("quiet", delivery) == "rk.\\xff\\x1b\n"
+    assert rendered("pretty", delivery).startswith("1970-01-01T00:00:00.000Z rk.\\xff\\x1b (exchange: ex\\xff)\n")
+    record = json.loads(json_line(delivery))
+    assert record["routing_key"] == record["subject"] == "rk.\\xff\x1b" and record["exchange"] == "ex\\xff"
+    assert Delivery("x", "", b"", headers={"qpid.subject": b"s\xff"}).subject == "s\\xff"
+
+
+# --- fieldcodec: pika's table decoder made total ------------------------------------------------
+
+def table(*entries: bytes) -> bytes:
+    payload = b"".join(entries)
+    return struct.pack(">I", len(payload)) + payload
+
+
+def entry(key: bytes, value: bytes) -> bytes:
+    return bytes([len(key)]) + key + value
+
+
+def nested(depth: int) -> bytes:
+    value = b"V"
+    for _ in range(depth):
+        value = b"F" + table(entry(b"k", value))
+    return value
+
+
+@pytest.fixture
+def codec(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pika.data, "decode_value", pika.data.decode_value)
+    monkeypatch.setattr(pika.data, "decode_table", pika.data.decode_table)
+    fieldcodec.install()
+
+
+@pytest.mark.usefixtures("codec")
+def test_fieldcodec_keeps_floats_and_timestamps() -> None:
+    raw = table(entry(b"d", b"d" + struct.pack(">d", 1.5)), entry(b"f", b"f" + struct.pack(">f", 2.5)),
+                entry(b"t", b"T" + struct.pack(">Q", 1_700_000_000)), entry(b"far", b"T" + struct.pack(">Q", 2**63)),
+                entry(b"s", b"S" + struct.pack(">I", 1) + b"\xff"), entry(b"n", nested(3)))
+    decoded, end = pika.data.decode_table(b"junk" + raw, 4)
+    assert end == 4 + len(raw)
+    assert decoded["d"] == 1.5 and decoded["f"] == 2.5
+    assert decoded["t"] == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    assert decoded["far"] == 2**63  # past year 9999: its seconds, not an OverflowError
+    assert decoded["s"] == b"\xff" and decoded["n"] == {"k": {"k": {"k": None}}}
+
+
+@pytest.mark.usefixtures("codec")
+@pytest.mark.parametrize("hostile", [nested(fieldcodec.MAX_DEPTH + 1), nested(5000), b"?",
+                                     b"A" + struct.pack(">I", 50)])
+def test_fieldcodec_turns_an_undecodable_table_into_its_bytes(hostile: bytes) -> None:
+    raw = table(entry(b"ok", b"t\x01"), entry(b"bad", hostile))
+    decoded, end = pika.data.decode_table(raw + b"rest", 0)
+    assert end == len(raw)
+    assert decoded == {fieldcodec.UNDECODABLE: raw[4:]}
+    # and the decoder is usable again afterwards
+    assert pika.data.decode_table(table(entry(b"n", nested(2))), 0)[0] == {"n": {"k": {"k": None}}}
+
+
+# --- the renderers --------------------------------------------------------------------------------
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def rendered(mode: str, delivery: Delivery, color: bool = False, tty: bool = False, full: bool = False) -> str:
+    out: io.StringIO = Tty() if tty else io.StringIO()
+    render.make_renderer(mode, out, color, full).write(delivery)
+    return out.getvalue()
+
+
+MARKUP = "[bold red]styled[/] [link=https://evil.example]click[/link] :warning: oops [/] x 127.0.0.1"
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_markup_is_literal_and_nothing_is_wrapped_or_padded(color: bool) -> None:
+    body = (MARKUP + " " + "w" * 300).encode()
+    text = rendered("pretty", Delivery(MARKUP, MARKUP, body, headers={MARKUP: MARKUP}), color=color, tty=True)
+    plain = SGR.sub("", text)
+    assert plain.count(MARKUP) == 5 and "⚠" not in plain
+    assert (MARKUP + " " + "w" * 300 + "\n") in plain
+    assert not any(line.endswith(" ") for line in plain.splitlines())
+    assert "\x1b]" not in text and (("\x1b[" in text) == color)
+
+
+def test_colour_codes_are_sgr_only_and_json_is_highlighted() -> None:
+    body = b'{"a": "x\\u001b[31m", "n": [1, -2.5, true, false, null]}'
+    text = rendered("pretty", Delivery("x", "k", body, properties={"content_type": "a/b"}), color=True, tty=True)
+    assert_terminal_safe(text)
+    assert set(re.findall(r"\x1b(.)", text)) == {"["}
+    assert '\x1b[1;34m"a"\x1b[0m' in text and "\x1b[1;36m-2.5\x1b[0m" in text
+    assert SGR.sub("", text).split("\n", 3)[2] == "{"
+
+
+def test_terminal_truncates_large_bodies_with_a_marker_unless_full() -> None:
+    body = b"Q" * (render.TERMINAL_BODY_LIMIT + 10)
+    for color in (False, True):
+        shown = SGR.sub("", rendered("pretty", Delivery("x", "k", body), color=color, tty=True))
+        assert shown.count("Q") == render.TERMINAL_BODY_LIMIT
+        assert f"of a {len(body):,}-byte body; --full shows it all" in shown
+        whole = rendered("pretty", Delivery("x", "k", body), color=color, tty=True, full=True)
+        assert whole.count("Q") == len(body) and "truncated" not in whole
+    assert rendered("pretty", Delivery("x", "k", body)).count("Q") == len(body)  # a pipe: never truncated
+
+
+@pytest.mark.timeout(60)
+def test_a_body_truncated_inside_a_json_string_is_coloured_as_one_string() -> None:
+    # Each escaped quote in the cut-off tail used to restart a scan to the end: quadratic.
+    body = ('{"a": "' + '\\"' * 100_000 + '"}').encode()
+    text = rendered("pretty", Delivery("x", "k", body), color=True, tty=True)
+    start = text.index('\x1b[32m"')  # the str colour opens once, at the string's quote ...
+    assert text.count("\x1b[32m") == 1
+    tail = text[start:text.index("\x1b[0m", start)]  # ... and covers the whole truncated tail
+    assert len(tail) > render.TERMINAL_BODY_LIMIT - 20 and tail.endswith('\\"')
+
+
+@pytest.mark.parametrize(("choice", "env", "tty", "expected"), [
+    ("auto", {}, True, True), ("auto", {}, False, False), ("auto", {"NO_COLOR": "1"}, True, False),
+    ("auto", {"FORCE_COLOR": "1"}, False, True), ("auto", {"TERM": "dumb"}, True, False),
+    ("auto", {"NO_COLOR": ""}, True, True), ("always", {"NO_COLOR": "1"}, False, True),
+    ("never", {"FORCE_COLOR": "1"}, True, False),
+])
+def test_wants_color(choice: str, env: dict[str, str], tty: bool, expected: bool) -> None:
+    assert render.wants_color(choice, Tty() if tty else io.StringIO(), env) is expected
+
+
+# --- property: any bytes anywhere, no crash and nothing raw ---------------------------------------
+
+def as_pika(raw: bytes) -> Any:
+    """What pika makes of a short or long string off the wire: str when UTF-8, else the bytes."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+def wire_text() -> st.SearchStrategy[Any]:
+    return (st.binary(max_size=64).map(as_pika) | st.text(max_size=64)
+            | st.binary(max_size=64).map(lambda raw: raw.decode("utf-8", "surrogateescape")))
+
+
+header_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.binary(max_size=32) | wire_text()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.datetimes(timezones=st.just(timezone.utc)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(wire_text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.binary(max_size=512) | st.text(max_size=128).map(lambda t: t.encode("utf-8", "surrogatepass")),
+       subject=wire_text(), exchange=wire_text(), headers=st.dictionaries(wire_text(), header_values, max_size=4),
+       raw_key=st.binary(max_size=16))
+def test_random_bytes_never_crash_and_never_emit_escapes(body: bytes, subject: Any, exchange: Any,
+                                                        headers: dict[Any, Any], raw_key: bytes) -> None:
+    delivery = Delivery(exchange, subject, body, headers={**headers, as_pika(raw_key): raw_key},
+                        properties={"content_type": raw_key, "timestamp": 2**64 - 1})
+    for mode, color, tty in (("quiet", False, False), ("pretty", False, False), ("pretty", True, True),
+                             ("pretty", False, True)):
+        assert_terminal_safe(rendered(mode, delivery, color=color, tty=tty))
+    line = rendered("json", delivery)
+    assert line.isascii() and line.count("\n") == 1
+    record = json.loads(line)
+    if record["body_encoding"] == "base64":
+        assert base64.b64decode(record["body"]) == body
