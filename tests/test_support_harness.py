@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 import uuid
@@ -19,6 +20,12 @@ import pika.exceptions
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
+
+# tests/ has no __init__.py, so plain `pytest` (unlike `python -m pytest`) does not
+# put the repo root on sys.path; make `tests.support` importable either way.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 from tests.support.private_node import PrivateNode, free_port, rabbitmq_available
 from tests.support.tcp_proxy import TcpProxy

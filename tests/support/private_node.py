@@ -117,17 +117,29 @@ def _port_open(port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def _load_prctl() -> Any:
+    """libc's prctl, looked up once in the parent (dlopen is unsafe after fork)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
 def _set_parent_death_signal() -> None:  # pragma: no cover - runs in the child
     """preexec_fn: send SIGTERM to the launcher script if the test process dies.
 
     The script's TERM trap then stops the VM gracefully, so a killed pytest does
-    not leave an orphaned broker behind.
+    not leave an orphaned broker behind.  (Linux only; note the signal fires when
+    the *thread* that started the node exits.)
     """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 def _kill_group(proc: subprocess.Popen[bytes], sig: int) -> None:
