@@ -1,0 +1,63 @@
+"""pytest fixtures for private brokers.  Use them from a test module with::
+
+    from tests.support.fixtures import private_node, tls_files, tls_node  # noqa: F401
+
+(or list them in ``pytest_plugins`` of a conftest).  Both node fixtures are
+module-scoped: one node per test module, stopped and deleted afterwards.  Tests
+that break a node (stop it, fill it up...) should build their own
+``PrivateNode`` in a ``with`` block instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .private_node import PrivateNode, rabbitmq_available
+from .tcp_proxy import TcpProxy
+from .tlsgen import TlsFiles, generate_tls_files
+
+__all__ = ["private_node", "require_rabbitmq", "tcp_proxy", "tls_files", "tls_node"]
+
+SKIP_REASON = (
+    "rabbitmq-server/rabbitmqctl (and erl) not installed: cannot start a private "
+    "RabbitMQ node (apt-get install rabbitmq-server)"
+)
+
+
+def require_rabbitmq() -> None:
+    """Skip the calling test if a private node cannot be started here."""
+    if not rabbitmq_available():
+        pytest.skip(SKIP_REASON)
+
+
+@pytest.fixture(scope="module")
+def private_node() -> Iterator[PrivateNode]:
+    """A started private node (plain AMQP on ``node.port``), one per module."""
+    require_rabbitmq()
+    with PrivateNode() as node:
+        yield node
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """CA / server / client / wrong-CA PEM files in a fresh temp dir."""
+    d: Path = tmp_path_factory.mktemp("tls")
+    return generate_tls_files(d)
+
+
+@pytest.fixture(scope="module")
+def tls_node(tls_files: TlsFiles) -> Iterator[PrivateNode]:
+    """A started private node with a TLS listener on ``node.tls_port`` too."""
+    require_rabbitmq()
+    with PrivateNode(tls=tls_files) as node:
+        yield node
+
+
+@pytest.fixture
+def tcp_proxy(private_node: PrivateNode) -> Iterator[TcpProxy]:
+    """A TcpProxy in front of the module's private node (fresh for each test)."""
+    with TcpProxy("127.0.0.1", private_node.port) as proxy:
+        yield proxy
