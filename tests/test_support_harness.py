@@ -199,7 +199,7 @@ def test_restart_app_keeps_durable_queue(private_node: PrivateNode) -> None:
 def test_start_failure_reports_log_and_cleans_up() -> None:
     require_rabbitmq()
     node = PrivateNode(extra_config="this is = not [valid config")
-    with pytest.raises(Exception, match="exited|not ready"):
+    with pytest.raises(Exception, match=r"exited|not ready"):
         node.start(timeout=30)
     assert not node.running
     node.close()

@@ -300,7 +300,7 @@ class PrivateNode:
         if self.running:
             return self
         t0 = time.monotonic()
-        stdout = open(self.stdout_file, "ab")  # noqa: SIM115 - handed to the child
+        stdout = open(self.stdout_file, "ab")
         try:
             self._proc = subprocess.Popen(
                 [str(self._server_script)],
@@ -310,7 +310,7 @@ class PrivateNode:
                 stdout=stdout,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # own process group: kill it as a whole
-                preexec_fn=_set_parent_death_signal,  # noqa: PLW1509
+                preexec_fn=_set_parent_death_signal,
             )
         finally:
             stdout.close()
