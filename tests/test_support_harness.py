@@ -27,9 +27,9 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.support.private_node import PrivateNode, free_port, rabbitmq_available
-from tests.support.tcp_proxy import TcpProxy
-from tests.support.tlsgen import TlsFiles
+from tests.support.private_node import PrivateNode, free_port, rabbitmq_available  # noqa: E402
+from tests.support.tcp_proxy import TcpProxy  # noqa: E402
+from tests.support.tlsgen import TlsFiles  # noqa: E402
 
 # private_node, tls_node, tls_files, tcp_proxy fixtures
 pytest_plugins = ["tests.support.fixtures"]
