@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "report it on stderr and exit 0)")
     run.add_argument("--confirm-timeout", type=settings.positive_float, default=30.0, metavar="SECS",
                      help="how long to wait for the broker's confirms at the end (default: 30)")
+    run.add_argument("--sequence-header", metavar="NAME",
+                     help="number the messages 1..N in header NAME (kept when one is sent again after a "
+                          "reconnect), so a consumer can count lost and duplicated messages")
     run.add_argument("-q", "--quiet", action="store_true", help="no summary line on success")
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -94,6 +97,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         body=read_body(args.body) if args.body is not None else None,
         fail_unroutable=args.fail_unroutable,
         confirm_timeout=args.confirm_timeout,
+        sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
     )
 
 
@@ -117,7 +121,7 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
     from pulp_amqp_tools.publishing import publish_all
 
-    report = publish_all(options, messages(options))
+    report = publish_all(options, messages(options), lambda message: cli.notice(PROG, message))
     where = f"exchange {one_line(options.exchange)!r}"
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
@@ -131,8 +135,10 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
         if options.fail_unroutable:
             raise NotDeliveredError(message)
         cli.notice(PROG, f"warning: {message}")
-    elif not quiet:
-        cli.notice(PROG, f"{report.published} messages published to {where}, all confirmed")
+    elif not quiet or report.resent:
+        again = (f" ({report.resent} sent again after {report.reconnects} reconnect(s): consumers may see "
+                 "duplicates)") if report.resent else ""
+        cli.notice(PROG, f"{report.published} messages published to {where}, all confirmed{again}")
     return ExitStatus.OK
 
 

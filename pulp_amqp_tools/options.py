@@ -44,3 +44,4 @@ class EmitOptions:
     fail_unroutable: bool = False
     confirm_timeout: float = 30.0
     window: int = 2000  # unconfirmed messages in flight at most
+    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
