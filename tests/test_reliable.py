@@ -7,9 +7,7 @@ Faults here are `rabbitmqctl close_connection` on the listener's or emitter's ow
 from __future__ import annotations
 
 import json
-import os
 import re
-import resource
 import signal
 import subprocess
 import time
@@ -195,7 +193,7 @@ def test_sigterm_with_a_durable_queue_loses_nothing(exchange: str, queue_name: s
 
 def test_paused_stdout_keeps_memory_bounded(exchange: str) -> None:
     """Nobody reads listen's stdout: prefetch bounds what it holds, whatever arrives."""
-    proc = subprocess.Popen(script("listen") + ["-e", exchange, "--json", "--prefetch", "100"],
+    proc = subprocess.Popen([*script("listen"), "-e", exchange, "--json", "--prefetch", "100"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
     try:
         assert proc.stderr is not None
@@ -213,7 +211,6 @@ def test_paused_stdout_keeps_memory_bounded(exchange: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-    assert resource  # (peak RSS read from /proc: VmHWM)
 
 
 # --- emit --------------------------------------------------------------------------------------
@@ -244,7 +241,7 @@ def test_emit_resends_unconfirmed_after_a_drop(exchange: str, queue_name: str) -
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
     count = 60000
-    proc = subprocess.Popen(script("emit") + ["-e", exchange, "-n", str(count), "--sequence-header", "seq",
+    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", str(count), "--sequence-header", "seq",
                                               "--connection-name", name],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
     closed = close_connections(shared_ctl, name, timeout=10)
@@ -265,14 +262,10 @@ def test_emit_resends_unconfirmed_after_a_drop(exchange: str, queue_name: str) -
 def test_emit_no_reconnect_reports_not_delivered(exchange: str, queue_name: str) -> None:
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
-    proc = subprocess.Popen(script("emit") + ["-e", exchange, "-n", "3000000", "--no-reconnect",
+    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", "3000000", "--no-reconnect",
                                               "--connection-name", name],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
     assert close_connections(shared_ctl, name, timeout=10) == 1
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 7, err
     assert b"--no-reconnect" in err and b"were not confirmed" in err and b"Traceback" not in err
-
-
-def test_emit_environment_variable_is_untouched() -> None:
-    assert "AMQP_URL" not in os.environ or os.environ["AMQP_URL"]
