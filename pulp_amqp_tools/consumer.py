@@ -21,7 +21,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools import topology
+from pulp_amqp_tools import filters, stopping, topology
 from pulp_amqp_tools.connection import translate
 from pulp_amqp_tools.delivery import Delivery
 from pulp_amqp_tools.errors import BrokerError, ConnectError, ToolError
@@ -74,6 +74,7 @@ class _State:
         self.unacked = 0
         self.cancelled = False
         self.last_arrival = time.monotonic()
+        self.deadline: float | None = None  # --deadline, for the whole run across reconnects
 
     @property
     def done(self) -> bool:
@@ -90,6 +91,8 @@ def consume(options: ListenOptions, renderer: Renderer, out: TextIO, notice: Cal
     """Run the listener until --count, --timeout, a signal or an error, reconnecting on loss."""
     session = Session(options.broker, notice)
     state = _State(options.count)
+    if options.deadline is not None:
+        state.deadline = time.monotonic() + options.deadline
     connection: pika.BlockingConnection | None = session.connect()
     announce: Callable[[ListenOptions, str], str] = ready_line
     try:
@@ -118,7 +121,9 @@ def consume(options: ListenOptions, renderer: Renderer, out: TextIO, notice: Cal
             lost = endpoint_of(connection)
             close_quietly(connection)
             connection = None
-            deadline = state.last_arrival + options.timeout if options.timeout else None
+            ends = [t for t in (state.deadline, state.last_arrival + options.timeout if options.timeout else None)
+                    if t is not None]
+            deadline = min(ends) if ends else None
             connection = session.reconnect(lost, reason, deadline)
             announce = _back_line(connection, session, "reconnected")
             if options.queue is None:
@@ -152,14 +157,16 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
     state.unacked = 0
     state.cancelled = False
     ack_every = max(1, options.prefetch // 2)
-    need_properties = options.mode != "quiet"
+    selector = filters.selector(options.where, options.fail_where)  # None: no per-message cost
+    accept = selector.accept if selector is not None else None
+    need_properties = options.mode != "quiet" or (selector is not None and selector.needs_properties)
     write = renderer.write
     now = time.time
 
     def on_message(_ch: BlockingChannel, method: Basic.Deliver, props: BasicProperties, body: bytes) -> None:
-        if state.done:
-            return  # past --count: left unacknowledged, so a durable queue keeps it
-        write(Delivery(
+        if state.done or (selector is not None and selector.failed is not None):
+            return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+        delivery = Delivery(
             exchange=method.exchange or "",
             routing_key=method.routing_key or "",
             body=body,
@@ -167,8 +174,10 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
             headers=dict(props.headers) if props.headers else {},
             properties=properties_of(props) if need_properties else {},
             received_at=now(),
-        ))
-        state.seen += 1
+        )
+        if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+            write(delivery)
+            state.seen += 1
         state.last_tag = method.delivery_tag or 0
         state.unacked += 1
         if state.unacked >= ack_every:  # keep the broker's pipeline full within a long batch
@@ -190,17 +199,24 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
     watchdog = Watchdog(connection, options.broker.heartbeat)
     exchange_check = _ExchangeCheck(connection, options.exchange)
     idle_limit = options.timeout
+    deadline = state.deadline
     try:
         while True:
-            connection.process_data_events(time_limit=min(idle_limit, 1.0) if idle_limit else 1.0)
+            wait = min(idle_limit, 1.0) if idle_limit else 1.0
+            connection.process_data_events(time_limit=wait if deadline is None else
+                                           max(0.0, min(wait, deadline - time.monotonic())))
             watchdog.check()
             if state.seen != state.seen_before:
                 state.seen_before = state.seen
                 state.last_arrival = time.monotonic()
             if state.last_tag:
                 flush_and_ack()
+            if selector is not None and selector.failed is not None:
+                raise stopping.failed(selector.failed)
             if state.done:
                 return ExitStatus.OK
+            if deadline is not None and time.monotonic() >= deadline:
+                return stopping.deadline_passed(state.seen, options.count, options.deadline or 0.0)
             if state.cancelled:
                 raise _Reset(f"the broker cancelled our consumer: queue {one_line(queue)!r} was deleted")
             idle = time.monotonic() - state.last_arrival

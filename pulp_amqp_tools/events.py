@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
+import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -51,8 +51,25 @@ class Event:
     body: bytes
 
 
+_random = random.Random()  # ids must be fresh and unique, not secret: a fast PRNG will do
+_iso_cache: dict[int, str] = {}
+
+
+def _uuid4() -> str:
+    """A random version-4 UUID string; ~4x cheaper than str(uuid.uuid4()) for bulk emits."""
+    h = f"{_random.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Second resolution, as Pulp wrote it; cached because --count builds many per second.
+    key = int(moment.timestamp())
+    text = _iso_cache.get(key)
+    if text is None:
+        if len(_iso_cache) > 64:
+            _iso_cache.clear()
+        text = _iso_cache[key] = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return text
 
 
 def _call_report(event_type: str, repo_id: str, now: datetime, result: str) -> dict[str, Any]:
@@ -62,8 +79,8 @@ def _call_report(event_type: str, repo_id: str, now: datetime, result: str) -> d
         "response": "accepted",
         "reasons": [],
         "state": ("finished" if result == "success" else "error") if finished else "running",
-        "task_id": str(uuid.uuid4()),
-        "task_group_id": str(uuid.uuid4()),
+        "task_id": _uuid4(),
+        "task_group_id": _uuid4(),
         "schedule_id": None,
         "progress": {},
         "result": None,
@@ -96,7 +113,7 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
     ok = result == "success"
     if event_type == "repo.sync.finish":
         return {
-            "id": uuid.uuid4().hex[:24],
+            "id": _uuid4().replace("-", "")[:24],
             "repo_id": repo_id,
             "importer_id": "yum_importer",
             "importer_type_id": "yum_importer",
@@ -112,7 +129,7 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
             "_ns": "repo_sync_results",
         }
     return {
-        "id": uuid.uuid4().hex[:24],
+        "id": _uuid4().replace("-", "")[:24],
         "repo_id": repo_id,
         "distributor_id": "yum_distributor",
         "distributor_type_id": "yum_distributor",

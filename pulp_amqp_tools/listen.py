@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from pulp_amqp_tools import __version__, cli, config, settings
+from pulp_amqp_tools import __version__, cli, completion, config, helpfmt, settings
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import ListenOptions
@@ -22,13 +22,17 @@ examples:
   pulp-listen -e pulp -q -s 'pulp.server.repo.*.finish'
   pulp-listen -e pulp --json -n 1 -s pulp.server.repo.sync.finish   wait for one sync to finish
   pulp-listen -e pulp --queue ci-events --timeout 30   a durable queue; stop after 30 s of quiet
+  pulp-listen -e pulp -q -n 1 --deadline 600 -s pulp.server.repo.sync.finish \\
+      --where payload.repo_id=zoo --fail-where 'payload.result!=success'
+                                   wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
+  pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=helpfmt.formatter,
     )
     parser.add_argument("-e", "--exchange",
                         help="name of a topic exchange (default: [messaging] topic_exchange of the config "
@@ -61,13 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
                            "arrived at all")
     stop.add_argument("--prefetch", type=settings.positive_int, default=500, metavar="N",
                       help="messages the broker may send ahead of our acknowledgements (default: 500)")
+    add_scripting_arguments(parser)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
     return parser
+
+
+def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
+    """--deadline, --where, --fail-where: listen as a waiting step in scripts."""
+    script = parser.add_argument_group("scripting")
+    script.add_argument("--deadline", type=settings.positive_float, metavar="SECS",
+                        help=f"stop after SECS in all; exit {int(ExitStatus.DEADLINE)} if fewer than --count "
+                             "messages (without --count: none) arrived by then")
+    script.add_argument("--where", action="append", metavar="PATH=VALUE",
+                        help="show and count only messages where PATH (subject, headers.NAME, properties.NAME, "
+                             "or a dotted path into the JSON body such as payload.result) equals VALUE; != for "
+                             "not equal; * and ? in VALUE are wildcards; repeat: all must hold")
+    script.add_argument("--fail-where", action="append", metavar="PATH=VALUE",
+                        help=f"when a shown message (selected by --where, if given) also meets these, exit "
+                             f"{int(ExitStatus.FAILED_MATCH)}; e.g. 'payload.result!=success'; repeat: all must hold")
 
 
 def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ListenOptions:
     """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
+    from pulp_amqp_tools import filters
+
     pulp = config.load(args.config)
     patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
@@ -87,6 +110,9 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         color=args.color,
         full=args.full,
         prefetch=args.prefetch,
+        deadline=args.deadline,
+        where=tuple(filters.parse_condition(text) for text in args.where or ()),
+        fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
     )
 
 

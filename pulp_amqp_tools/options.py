@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pulp_amqp_tools.settings import BrokerSettings
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.filters import Condition
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,10 @@ class ListenOptions:
     color: str = "auto"  # "auto" | "always" | "never"
     full: bool = False
     prefetch: int = 500
+    # scripting: total time limit, and the conditions a message must meet to be shown and counted
+    deadline: float | None = None
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,9 @@ class Message:
 
     subject: str
     body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()  # basic properties by pika's names; none: Pulp's
+    recorded_at: float | None = None  # replay: when it was received (seconds since 1970)
 
 
 @dataclass(frozen=True)
@@ -44,4 +54,11 @@ class EmitOptions:
     fail_unroutable: bool = False
     confirm_timeout: float = 30.0
     window: int = 2000  # unconfirmed messages in flight at most
+    # scripting: extra headers and properties, --lines, a recording to replay, pacing
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()
+    lines: bool = False
+    replay: tuple[Message, ...] | None = None
+    rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
+    speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
     sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)

@@ -12,6 +12,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pika
 import pika.exceptions as px
@@ -47,8 +48,13 @@ def _ignore(_message: str) -> None:
 
 
 def publish_all(options: EmitOptions, messages: Iterable[Message],
+                pace: Callable[[Message], float] | None = None,
                 notice: Callable[[str], None] = _ignore) -> Report:
-    """Publish every message with mandatory + streamed confirms and say what became of them."""
+    """Publish every message with mandatory + streamed confirms and say what became of them.
+
+    `pace(message)` (--rate, --speed) says how long to wait before it: waited in pika, so
+    heartbeats and confirms are served meanwhile.
+    """
     session = Session(options.broker, notice)
     report = Report()
     source = iter(messages)
@@ -68,12 +74,17 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
                     publisher.publish(options.exchange, subject, body, properties)
                     report.resent += 1
                 for message in source:
+                    if pace is not None:
+                        delay = pace(message)
+                        if delay > 0:
+                            connection.sleep(delay)
                     # Pulp's properties: no content type, transient, the subject in a header.
-                    headers: dict[str, str | int] = dict(message.headers)
+                    headers: dict[str, Any] = dict(message.headers)
                     report.published += 1
                     if sequence_header:
                         headers[sequence_header] = report.published
-                    properties = BasicProperties(headers=headers)
+                    properties = BasicProperties(headers=headers, **dict(message.properties)) \
+                        if message.properties else BasicProperties(headers=headers)
                     publisher.publish(options.exchange, message.subject, message.body, properties)
                 publisher.wait(options.confirm_timeout)
                 report.settle(publisher)

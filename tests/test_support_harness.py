@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import sys
 import threading
 import time
 import uuid
@@ -21,15 +20,9 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-# tests/ has no __init__.py, so plain `pytest` (unlike `python -m pytest`) does not
-# put the repo root on sys.path; make `tests.support` importable either way.
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.support.private_node import PrivateNode, free_port, rabbitmq_available  # noqa: E402
-from tests.support.tcp_proxy import TcpProxy  # noqa: E402
-from tests.support.tlsgen import TlsFiles  # noqa: E402
+from tests.support.private_node import NodeStartError, PrivateNode, free_port, rabbitmq_available
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.tlsgen import TlsFiles
 
 # private_node, tls_node, tls_files, tcp_proxy fixtures
 pytest_plugins = ["tests.support.fixtures"]
@@ -70,9 +63,7 @@ def _find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def _wait_for_failure(
-    conn: pika.BlockingConnection, within: float, step: float = 0.2
-) -> tuple[BaseException, float]:
+def _wait_for_failure(conn: pika.BlockingConnection, within: float, step: float = 0.2) -> tuple[BaseException, float]:
     """Drive pika's I/O loop until the connection fails; return (error, seconds)."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < within:
@@ -99,9 +90,7 @@ def test_tlsgen_writes_consistent_pem_files(tls_files: TlsFiles) -> None:
     assert server.issuer == ca.subject
     assert client.issuer == ca.subject
     assert wrong.subject != ca.subject
-    san = server.extensions.get_extension_for_oid(
-        ExtensionOID.SUBJECT_ALTERNATIVE_NAME
-    ).value
+    san = server.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
     assert isinstance(san, x509.SubjectAlternativeName)
     assert "localhost" in san.get_values_for_type(x509.DNSName)
     assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
@@ -199,7 +188,7 @@ def test_restart_app_keeps_durable_queue(private_node: PrivateNode) -> None:
 def test_start_failure_reports_log_and_cleans_up() -> None:
     require_rabbitmq()
     node = PrivateNode(extra_config="this is = not [valid config")
-    with pytest.raises(Exception, match=r"exited|not ready"):
+    with pytest.raises(NodeStartError, match=r"exited|not ready"):
         node.start(timeout=30)
     assert not node.running
     node.close()
@@ -209,9 +198,7 @@ def test_start_failure_reports_log_and_cleans_up() -> None:
 # ------------------------------------------------------------------------ TLS
 
 
-def _tls_params(
-    node: PrivateNode, ctx: ssl.SSLContext, server_hostname: str
-) -> pika.ConnectionParameters:
+def _tls_params(node: PrivateNode, ctx: ssl.SSLContext, server_hostname: str) -> pika.ConnectionParameters:
     return pika.ConnectionParameters(
         host="127.0.0.1",
         port=node.tls_port,
@@ -236,9 +223,7 @@ def test_tls_connect_with_right_ca(tls_node: PrivateNode, tls_files: TlsFiles) -
     pika.BlockingConnection(tls_node.params()).close()
 
 
-def test_tls_wrong_ca_fails_with_ssl_error(
-    tls_node: PrivateNode, tls_files: TlsFiles
-) -> None:
+def test_tls_wrong_ca_fails_with_ssl_error(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.wrong_ca_cert))
     # pika re-raises the bare ssl error for failed TLS setups (not AMQPConnectionError)
     with pytest.raises((pika.exceptions.AMQPConnectionError, ssl.SSLError)) as ei:
@@ -248,9 +233,7 @@ def test_tls_wrong_ca_fails_with_ssl_error(
     assert isinstance(err, ssl.SSLCertVerificationError)
 
 
-def test_tls_hostname_mismatch_fails(
-    tls_node: PrivateNode, tls_files: TlsFiles
-) -> None:
+def test_tls_hostname_mismatch_fails(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.ca_cert))
     with pytest.raises((pika.exceptions.AMQPConnectionError, ssl.SSLError)) as ei:
         pika.BlockingConnection(_tls_params(tls_node, ctx, "wrong.example"))
@@ -259,17 +242,13 @@ def test_tls_hostname_mismatch_fails(
     assert "hostname" in str(err).lower()
 
 
-def test_tls_client_certificate_is_presented(
-    tls_node: PrivateNode, tls_files: TlsFiles
-) -> None:
+def test_tls_client_certificate_is_presented(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.ca_cert))
     ctx.load_cert_chain(str(tls_files.client_cert), str(tls_files.client_key))
     conn = pika.BlockingConnection(_tls_params(tls_node, ctx, "localhost"))
     try:
         assert conn.is_open
-        out = tls_node.ctl(
-            "list_connections", "ssl", "peer_cert_subject", "--no-table-headers"
-        ).stdout
+        out = tls_node.ctl("list_connections", "ssl", "peer_cert_subject", "--no-table-headers").stdout
         assert "pulp-amqp-tools test client" in out, out
     finally:
         conn.close()

@@ -1,8 +1,8 @@
-"""pytest fixtures for private brokers.  Use them from a test module with::
+"""pytest fixtures for private brokers.  Enable them in a test module with::
 
-    from tests.support.fixtures import private_node, tls_files, tls_node  # noqa: F401
+    pytest_plugins = ["tests.support.fixtures"]
 
-(or list them in ``pytest_plugins`` of a conftest).  Both node fixtures are
+(importing the fixture names instead trips ruff's F811).  Both node fixtures are
 module-scoped: one node per test module, stopped and deleted afterwards.  Tests
 that break a node (stop it, fill it up...) should build their own
 ``PrivateNode`` in a ``with`` block instead.

@@ -45,7 +45,7 @@ import time
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import pika
 import pika.exceptions
@@ -175,9 +175,7 @@ class PrivateNode:
         self.base_dir = Path(tempfile.mkdtemp(prefix=f"pat-node-{suffix}-"))
         self.port = free_port()
         self.dist_port = free_port({self.port})
-        self._tls_port: int | None = (
-            free_port({self.port, self.dist_port}) if tls else None
-        )
+        self._tls_port: int | None = free_port({self.port, self.dist_port}) if tls else None
 
         self.home_dir = self.base_dir / "home"
         self.mnesia_base = self.base_dir / "mnesia"
@@ -191,9 +189,7 @@ class PrivateNode:
         self._write_files()
 
         self._proc: subprocess.Popen[bytes] | None = None
-        self._finalizer: (
-            weakref.finalize[[subprocess.Popen[bytes]], PrivateNode] | None
-        ) = None
+        self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], PrivateNode] | None = None
         self.last_start_seconds: float | None = None
 
     # ------------------------------------------------------------------ setup
@@ -232,11 +228,7 @@ class PrivateNode:
 
     def env(self) -> dict[str, str]:
         """Environment for rabbitmq-server / rabbitmqctl addressing this node."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("RABBITMQ_", "ERL_", "NOTIFY_SOCKET"))
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "ERL_", "NOTIFY_SOCKET"))}
         env.update(
             {
                 "HOME": str(self.home_dir),  # private .erlang.cookie
@@ -295,12 +287,12 @@ class PrivateNode:
         return "\n".join(out)
 
     # -------------------------------------------------------------- lifecycle
-    def start(self, timeout: float = 60) -> Self:
+    def start(self, timeout: float = 60) -> PrivateNode:
         """Launch the VM and block until guest can open an AMQP connection."""
         if self.running:
             return self
         t0 = time.monotonic()
-        stdout = open(self.stdout_file, "ab")
+        stdout = open(self.stdout_file, "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [str(self._server_script)],
@@ -331,14 +323,11 @@ class PrivateNode:
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
                 raise NodeStartError(
-                    f"{self.nodename} exited with {self._proc.returncode} during start\n"
-                    + self.log_tail()
+                    f"{self.nodename} exited with {self._proc.returncode} during start\n" + self.log_tail()
                 )
             if _port_open(self.port):
                 try:
-                    conn = pika.BlockingConnection(
-                        self.params(blocked_connection_timeout=5)
-                    )
+                    conn = pika.BlockingConnection(self.params(blocked_connection_timeout=5))
                     conn.close()
                 except pika.exceptions.AMQPError as e:
                     last_err = e
@@ -396,9 +385,7 @@ class PrivateNode:
         self.stop(timeout=timeout)
         self.start(timeout=timeout)
 
-    def ctl(
-        self, *args: str, timeout: float = 60, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
+    def ctl(self, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``rabbitmqctl -n <this node> *args``; raises CalledProcessError if *check*."""
         res = subprocess.run(
             [str(self._ctl_script), "-n", self.nodename, *args],
@@ -411,9 +398,7 @@ class PrivateNode:
             check=False,
         )
         if check and res.returncode != 0:
-            raise subprocess.CalledProcessError(
-                res.returncode, res.args, output=res.stdout, stderr=res.stderr
-            )
+            raise subprocess.CalledProcessError(res.returncode, res.args, output=res.stdout, stderr=res.stderr)
         return res
 
     def close(self) -> None:
@@ -423,7 +408,7 @@ class PrivateNode:
         finally:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> PrivateNode:
         try:
             return self.start()
         except BaseException:

@@ -21,7 +21,6 @@ import socket
 import struct
 import threading
 from types import TracebackType
-from typing import Self
 
 __all__ = ["TcpProxy"]
 
@@ -46,9 +45,7 @@ class _Pipe:
         self.client = client
         self.upstream: socket.socket | None = None
         self.kill = threading.Event()
-        self.thread = threading.Thread(
-            target=self._run, name=f"TcpProxy-pipe-{client.fileno()}", daemon=True
-        )
+        self.thread = threading.Thread(target=self._run, name=f"TcpProxy-pipe-{client.fileno()}", daemon=True)
 
     def _run(self) -> None:
         try:
@@ -65,9 +62,7 @@ class _Pipe:
     def _pump(self) -> None:
         proxy = self.proxy
         try:
-            up = socket.create_connection(
-                (proxy.target_host, proxy.target_port), timeout=proxy.connect_timeout
-            )
+            up = socket.create_connection((proxy.target_host, proxy.target_port), timeout=proxy.connect_timeout)
         except OSError:
             return
         self.upstream = up
@@ -110,17 +105,13 @@ class _Pipe:
                     if data:
                         dst_buf += data
                 if ev & select.POLLOUT:
-                    out_sock, out_buf = (
-                        (client, to_client) if fd == c_fd else (up, to_up)
-                    )
+                    out_sock, out_buf = (client, to_client) if fd == c_fd else (up, to_up)
                     with contextlib.suppress(BlockingIOError):
                         sent = out_sock.send(out_buf)
                         del out_buf[:sent]
 
     @staticmethod
-    def _flush_and_close(
-        client: socket.socket, to_client: bytearray, up: socket.socket, to_up: bytearray
-    ) -> None:
+    def _flush_and_close(client: socket.socket, to_client: bytearray, up: socket.socket, to_up: bytearray) -> None:
         """One side closed cleanly: best-effort flush, then close both with FIN."""
         for sock, buf in ((client, to_client), (up, to_up)):
             with contextlib.suppress(OSError):
@@ -164,11 +155,9 @@ class TcpProxy:
         self.accepted = 0  # connections accepted (including refused ones)
 
     # -------------------------------------------------------------- lifecycle
-    def start(self) -> Self:
+    def start(self) -> TcpProxy:
         if self._accept_thread is None:
-            self._accept_thread = threading.Thread(
-                target=self._accept_loop, name=f"TcpProxy-{self.port}", daemon=True
-            )
+            self._accept_thread = threading.Thread(target=self._accept_loop, name=f"TcpProxy-{self.port}", daemon=True)
             self._accept_thread.start()
         return self
 
@@ -183,7 +172,7 @@ class TcpProxy:
             self._listener.close()
         self.cut()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> TcpProxy:
         return self.start()
 
     def __exit__(

@@ -55,11 +55,9 @@ def _new_key() -> ec.EllipticCurvePrivateKey:
 
 
 def _validity(builder: x509.CertificateBuilder) -> x509.CertificateBuilder:
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.timezone.utc)
     # Back-date a little to tolerate clock skew between python and the VM.
-    return builder.not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(
-        now + datetime.timedelta(days=2)
-    )
+    return builder.not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
 
 
 def _make_ca(cn: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
@@ -85,9 +83,7 @@ def _make_ca(cn: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
             ),
             critical=True,
         )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
     cert = _validity(builder).sign(key, hashes.SHA256())
     return cert, key
@@ -123,18 +119,10 @@ def _make_leaf(
             critical=True,
         )
         .add_extension(
-            x509.ExtendedKeyUsage(
-                [
-                    ExtendedKeyUsageOID.SERVER_AUTH
-                    if server
-                    else ExtendedKeyUsageOID.CLIENT_AUTH
-                ]
-            ),
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]),
             critical=False,
         )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
             critical=False,
@@ -142,9 +130,7 @@ def _make_leaf(
     )
     if server:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName(cn), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
-            ),
+            x509.SubjectAlternativeName([x509.DNSName(cn), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]),
             critical=False,
         )
     cert = _validity(builder).sign(ca_key, hashes.SHA256())
@@ -171,9 +157,7 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
     return path
 
 
-def generate_tls_files(
-    directory: str | os.PathLike[str], server_cn: str = "localhost"
-) -> TlsFiles:
+def generate_tls_files(directory: str | os.PathLike[str], server_cn: str = "localhost") -> TlsFiles:
     """Create CA, server, client and wrong-CA PEM files in *directory* (created if needed)."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
@@ -181,9 +165,7 @@ def generate_tls_files(
 
     ca_cert, ca_key = _make_ca("pulp-amqp-tools test CA")
     server_cert, server_key = _make_leaf(server_cn, ca_cert, ca_key, server=True)
-    client_cert, client_key = _make_leaf(
-        "pulp-amqp-tools test client", ca_cert, ca_key, server=False
-    )
+    client_cert, client_key = _make_leaf("pulp-amqp-tools test client", ca_cert, ca_key, server=False)
     wrong_ca_cert, _ = _make_ca("pulp-amqp-tools WRONG CA")
 
     return TlsFiles(
