@@ -252,7 +252,7 @@ def test_emit_resends_unconfirmed_after_a_drop(exchange: str, queue_name: str) -
     assert set(seen) == set(range(1, count + 1))  # nothing lost
     duplicates = len(seen) - count
     if closed and "lost the connection" in text:
-        resent = int(re.search(r"\((\d+) sent again", text).group(1))  # type: ignore[union-attr]
+        resent = int(re.search(r"(\d+) sent again", text).group(1))  # type: ignore[union-attr]
         assert 0 <= duplicates <= resent
     else:
         assert duplicates == 0  # emit finished before the close landed
