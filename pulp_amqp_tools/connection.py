@@ -38,7 +38,7 @@ def parameters(settings: BrokerSettings) -> list[pika.ConnectionParameters]:
             socket_timeout=settings.connect_timeout,
             stack_timeout=settings.connect_timeout,
             # A broker resource alarm blocks publishers forever unless this is set.
-            blocked_connection_timeout=max(30.0, 3 * settings.connect_timeout),
+            blocked_connection_timeout=settings.blocked_timeout,
             ssl_options=ssl_options,
             client_properties={
                 "connection_name": settings.connection_name,

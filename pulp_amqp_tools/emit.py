@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "report it on stderr and exit 0)")
     run.add_argument("--confirm-timeout", type=settings.positive_float, default=30.0, metavar="SECS",
                      help="how long to wait for the broker's confirms at the end (default: 30)")
+    run.add_argument("--sequence-header", metavar="NAME",
+                     help="number the messages 1..N in header NAME (kept when one is sent again after a "
+                          "reconnect), so a consumer can count lost and duplicated messages")
     run.add_argument("-q", "--quiet", action="store_true", help="no summary line on success")
     add_scripting_arguments(parser)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
@@ -188,6 +191,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         replay=recording.messages if recording is not None else None,
         rate=args.rate,
         speed=args.speed,
+        sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
     )
 
 
@@ -263,6 +267,10 @@ def _publish(options: EmitOptions, quiet: bool) -> Report:
         from pulp_amqp_tools.pacing import make_pace
 
         pace = make_pace(options.rate, options.speed)
+
+    def say(message: str) -> None:  # reconnect notices
+        cli.notice(PROG, message)
+
     stream = messages(options)
     total = planned(options)
     # A bar only where a person watches something that takes a while; rich is imported only then.
@@ -270,8 +278,8 @@ def _publish(options: EmitOptions, quiet: bool) -> Report:
         from pulp_amqp_tools import progress
 
         with progress.bar(total, sys.stderr) as track:
-            return publish_all(options, track(stream), pace)
-    return publish_all(options, stream, pace)
+            return publish_all(options, track(stream), pace, say)
+    return publish_all(options, stream, pace, say)
 
 
 def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
@@ -293,8 +301,10 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
         if options.fail_unroutable:
             raise NotDeliveredError(message)
         cli.notice(PROG, f"warning: {message}")
-    elif not quiet:
-        cli.notice(PROG, f"{report.published} messages published to {where}, all confirmed ({figures})")
+    elif not quiet or report.resent:
+        again = (f"; {report.resent} sent again after {report.reconnects} reconnect(s): consumers may see "
+                 "duplicates") if report.resent else ""
+        cli.notice(PROG, f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
     return ExitStatus.OK
 
 

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="consume from this durable queue (declared if missing, bound with the patterns), "
                            "so messages published while the listener is away wait for it (default: a private "
                            "queue that disappears with the listener)")
+    stop.add_argument("--queue-type", choices=("classic", "quorum"), metavar="classic|quorum",
+                      help="declare a missing --queue as this type; quorum queues are replicated across a "
+                           "cluster and keep every message through a restart (default: classic)")
     stop.add_argument("-n", "--count", type=settings.positive_int, metavar="N",
                       help="exit 0 after N messages")
     stop.add_argument("--timeout", type=settings.positive_float, metavar="SECS",
@@ -93,11 +96,14 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
     if queue is not None and queue.startswith("amq."):
         raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
+    if args.queue_type is not None and queue is None:
+        raise ToolError("--queue-type needs --queue NAME (a private queue is always classic)", ExitStatus.USAGE)
     return ListenOptions(
         broker=settings.broker_from_args(args, pulp, "listen", environ),
         exchange=settings.exchange_from_args(args.exchange, pulp),
         patterns=patterns,
         queue=queue,
+        queue_type=args.queue_type,
         mode="quiet" if args.quiet else "json" if args.json else "pretty",
         count=args.count,
         timeout=args.timeout,

@@ -61,3 +61,4 @@ class EmitOptions:
     replay: tuple[Message, ...] | None = None
     rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
     speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
+    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)

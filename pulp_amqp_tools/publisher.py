@@ -4,6 +4,9 @@ pika's BlockingChannel only offers publish-and-wait confirms (one round trip per
 documented throughput anti-pattern). Its underlying Channel, pika's asynchronous API, streams
 them: we publish on it directly and let the BlockingConnection pump I/O, keeping at most
 `window` messages unconfirmed.
+
+Each unconfirmed message is kept (a reference, no copy) until its confirm arrives, so after a lost
+connection publishing.py can send exactly those again on a new channel (at-least-once).
 """
 
 from __future__ import annotations
@@ -17,19 +20,25 @@ from pika.channel import Channel
 from pika.frame import Method
 from pika.spec import Basic, BasicProperties
 
+from pulp_amqp_tools.session import ConnectionLost, Watchdog
+
+Pending = tuple[str, bytes, BasicProperties]  # subject, body, properties
+
 
 class StreamingPublisher:
     """Publish mandatory messages on a channel in confirm mode and count what the broker said."""
 
     PUMP_EVERY = 128  # publishes between two non-blocking I/O passes
 
-    def __init__(self, connection: BlockingConnection, channel: BlockingChannel, window: int = 2000) -> None:
+    def __init__(self, connection: BlockingConnection, channel: BlockingChannel, window: int = 2000,
+                 heartbeat: int = 0) -> None:
         self._connection = connection
+        self._channel = channel
         # The asynchronous channel behind the blocking one (see the module docstring).
         self._impl = cast(Channel, getattr(channel, "_impl"))
         self._window = window
         self._seq = 0
-        self._unconfirmed: OrderedDict[int, str] = OrderedDict()  # delivery tag -> subject
+        self._unconfirmed: OrderedDict[int, Pending] = OrderedDict()  # delivery tag -> message
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
         self.unroutable: Counter[str] = Counter()
@@ -38,6 +47,7 @@ class StreamingPublisher:
         self._impl.confirm_delivery(self._on_confirm)
         self._impl.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
+        self._watchdog = Watchdog(connection, heartbeat)
 
     @property
     def published(self) -> int:
@@ -56,10 +66,10 @@ class StreamingPublisher:
                 first = next(iter(self._unconfirmed))
                 if first > tag:
                     break
-                settled.append(self._unconfirmed.popitem(last=False)[1])
+                settled.append(self._unconfirmed.popitem(last=False)[1][0])
         else:
-            subject = self._unconfirmed.pop(tag, None)
-            settled = [] if subject is None else [subject]
+            message = self._unconfirmed.pop(tag, None)
+            settled = [] if message is None else [message[0]]
         if isinstance(method, Basic.Nack):
             self.nacked.update(settled)
         else:
@@ -80,14 +90,24 @@ class StreamingPublisher:
 
     def publish(self, exchange: str, subject: str, body: bytes, properties: BasicProperties) -> None:
         self._raise_if_closed()
-        self._impl.basic_publish(exchange, subject, body, properties, mandatory=True)
         self._seq += 1
-        self._unconfirmed[self._seq] = subject
+        # Kept before sending: if the send fails the message still counts as unconfirmed.
+        self._unconfirmed[self._seq] = (subject, body, properties)
+        self._impl.basic_publish(exchange, subject, body, properties, mandatory=True)
         if self._seq % self.PUMP_EVERY == 0:
             self._connection.process_data_events(time_limit=0)
         while len(self._unconfirmed) >= self._window:
-            self._connection.process_data_events(time_limit=0.05)
-            self._raise_if_closed()
+            self._pump(0.05)
+
+    def _pump(self, time_limit: float) -> None:
+        self._connection.process_data_events(time_limit=time_limit)
+        self._raise_if_closed()
+        self._watchdog.check()
+        if not self._impl.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
+            reason = getattr(self._channel, "_closing_reason", None)
+            if isinstance(reason, BaseException):
+                raise reason
+            raise ConnectionLost("the channel closed")
 
     def wait(self, timeout: float) -> bool:
         """Pump until every message is confirmed or nacked; False if `timeout` ran out first."""
@@ -96,9 +116,12 @@ class StreamingPublisher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self._connection.process_data_events(time_limit=min(remaining, 0.05))
-            self._raise_if_closed()
+            self._pump(min(remaining, 0.05))
         return True
 
     def unconfirmed_subjects(self) -> Counter[str]:
-        return Counter(self._unconfirmed.values())
+        return Counter(message[0] for message in self._unconfirmed.values())
+
+    def unconfirmed_messages(self) -> list[Pending]:
+        """What was sent (or was being sent) without a confirm yet, oldest first."""
+        return list(self._unconfirmed.values())

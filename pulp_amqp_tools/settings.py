@@ -22,6 +22,7 @@ DEFAULT_HEARTBEAT = 10
 DEFAULT_CONNECT_TIMEOUT = 5.0
 INSECURE_WARNING = ("--insecure: the broker's certificate is not verified, so anyone on the network path "
                     "can pose as the broker and read the password and the messages")
+DEFAULT_BLOCKED_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class BrokerSettings:
     tls_server_name: str | None = None  # name to verify the certificate against (and SNI); None: the host
     tls_verify: bool = True  # False only with --insecure
     warnings: tuple[str, ...] = field(default=(), compare=False)  # for stderr before connecting
+    reconnect: bool = True  # after the first connection, reconnect on loss instead of exiting
+    blocked_timeout: float = DEFAULT_BLOCKED_TIMEOUT  # give up when a resource alarm blocks us this long
 
     def describe(self) -> str:
         host, port = self.endpoints[0]
@@ -77,7 +80,8 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     """The connection options of both commands."""
     group = parser.add_argument_group("broker connection")
     group.add_argument("-a", "--address", metavar="HOST",
-                       help=f"hostname to connect to (default: {DEFAULT_HOST}, or the host of the URL)")
+                       help=f"hostname to connect to; comma-separated for the nodes of a cluster (default: "
+                            f"{DEFAULT_HOST}, or the host of the URL)")
     group.add_argument("-p", "--port", type=port_type,
                        help=f"port to connect to (default: {DEFAULT_PORT}, or the port of the URL)")
     group.add_argument("-u", "--url", action="append", metavar="URL",
@@ -112,6 +116,12 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
                         help="host name the broker's certificate must carry (default: the host connected to)")
     secure.add_argument("--insecure", action="store_true",
                         help="do not verify the broker's certificate (warns; for tests only)")
+    group.add_argument("--no-reconnect", dest="reconnect", action="store_false",
+                       help="exit with an error when the connection is lost (default: reconnect with "
+                            "backoff, to the next broker of -u/-a first)")
+    group.add_argument("--blocked-timeout", type=positive_float, default=DEFAULT_BLOCKED_TIMEOUT,
+                       metavar="SECS", help="give up when the broker blocks publishing (memory or disk "
+                                            f"alarm) for SECS (default: {DEFAULT_BLOCKED_TIMEOUT:g})")
 
 
 def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: str,
@@ -137,7 +147,8 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
         endpoints = [(DEFAULT_HOST, DEFAULT_PORT)]
     if args.address is not None or args.port is not None:
         host, port = endpoints[0]
-        endpoints = [(args.address or host, args.port or port)]
+        hosts = [h.strip() for h in args.address.split(",") if h.strip()] if args.address else [host]
+        endpoints = [(h, args.port or port) for h in hosts or [host]]
     first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
     vhost = first.vhost if first.vhost is not None else "/"
     check_name(vhost, "the vhost")
@@ -162,6 +173,8 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
         tls_server_name=args.tls_server_name,
         tls_verify=not args.insecure,
         warnings=login.warnings + warnings,
+        reconnect=getattr(args, "reconnect", True),
+        blocked_timeout=getattr(args, "blocked_timeout", DEFAULT_BLOCKED_TIMEOUT),
     )
 
 

@@ -172,9 +172,9 @@ def complete_in_process(parser: argparse.ArgumentParser, line: str, monkeypatch:
 
 def test_flags_added_later_complete_their_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     parser = listen.build_parser()
-    parser.add_argument("--queue-type", choices=("classic", "quorum", "stream"))
-    assert complete_in_process(parser, "pulp-listen --queue-type ", monkeypatch) == ["classic", "quorum", "stream"]
-    assert complete_in_process(parser, "pulp-listen --queue-t", monkeypatch) == ["--queue-type"]
+    parser.add_argument("--later-type", choices=("classic", "quorum", "stream"))
+    assert complete_in_process(parser, "pulp-listen --later-type ", monkeypatch) == ["classic", "quorum", "stream"]
+    assert complete_in_process(parser, "pulp-listen --later-t", monkeypatch) == ["--later-type"]
 
 
 @pytest.mark.parametrize("shell,marker", [("bash", "complete -o nospace -o bashdefault -F _python_argcomplete"),
