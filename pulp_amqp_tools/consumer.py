@@ -110,6 +110,8 @@ def consume(options: ListenOptions, renderer: Renderer, out: TextIO, notice: Cal
                     continue
                 reason = "the connection closed"
             except (px.AMQPError, OSError, ConnectionLost) as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise  # our reader went away (`| head -1`): the boundary exits quietly
                 if isinstance(exc, ConnectionLost):
                     reason = exc.reason
                 else:

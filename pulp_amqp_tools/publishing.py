@@ -21,6 +21,7 @@ from pika.spec import BasicProperties
 from pulp_amqp_tools import topology
 from pulp_amqp_tools.connection import translate
 from pulp_amqp_tools.errors import NotDeliveredError, ToolError
+from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import EmitOptions, Message
 from pulp_amqp_tools.publisher import Pending, StreamingPublisher
 from pulp_amqp_tools.session import ConnectionLost, Session, close_quietly, closed_error, endpoint_of, lost_reason
@@ -118,11 +119,14 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
 
 
 def _not_delivered(error: ToolError, pending: list[Pending], report: Report, options: EmitOptions) -> ToolError:
-    """A failure that left messages unconfirmed is a NotDeliveredError (exit 7) saying how many."""
+    """A failure that left messages unconfirmed says how many; exit 7 unless the broker refused (4, 5)."""
     if not pending:
         return error
     text = error.message
     if isinstance(error, ToolError) and "blocked publishing" in text:
         text += f" (--blocked-timeout {options.broker.blocked_timeout:g} s)"
-    return NotDeliveredError(f"{text}; {len(pending)} of {report.published} messages published so far were "
-                             "not confirmed (they may or may not have reached the broker)")
+    text = (f"{text}; {len(pending)} of {report.published} messages published so far were "
+            "not confirmed (they may or may not have reached the broker)")
+    if error.status in (ExitStatus.ACCESS, ExitStatus.BROKER):
+        return ToolError(text, error.status)  # the broker said no: that cause is the more useful status
+    return NotDeliveredError(text)

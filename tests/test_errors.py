@@ -260,7 +260,9 @@ def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None
 
 def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
     name = unique("pat-victim")
-    listener = start_listener("-e", "amq.topic", "--connection-name", name, env=node_env(node, "reader", SECRET))
+    # Without --no-reconnect listen reconnects (tests/test_reliable.py); with it, one line and exit 3.
+    listener = start_listener("-e", "amq.topic", "--connection-name", name, "--no-reconnect",
+                              env=node_env(node, "reader", SECRET))
     try:
         deadline = time.monotonic() + 20
         pid = None
@@ -277,8 +279,8 @@ def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
             listener.wait()
     errors = [line for line in listener.stderr.splitlines() if "error" in line]
     assert code == ExitStatus.CONNECTION, listener.stderr
-    assert errors == [f"pulp-listen: error: the broker at amqp://reader@127.0.0.1:{node.port} closed the "
-                      "connection: CONNECTION_FORCED - maintenance by the test"], listener.stderr
+    assert errors == [f"pulp-listen: error: lost the connection to amqp://reader@127.0.0.1:{node.port}: the "
+                      "broker closed it: CONNECTION_FORCED - maintenance by the test (--no-reconnect)"], listener.stderr
     assert "Traceback" not in listener.stderr and SECRET not in listener.stderr
 
 
