@@ -66,9 +66,14 @@ def parse_json(text: str) -> tuple[bool, Any]:
     if not text or text[0] not in '{["-0123456789tfn \t\r\n':
         return False, None
     try:
-        return True, json.loads(text, parse_constant=_reject_constant)
+        return True, _decode(text)
     except (ValueError, RecursionError):
         return False, None
+
+
+# Built once: json.loads(text, parse_constant=...) would build a new decoder for every message.
+_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+_encode = json.JSONEncoder(allow_nan=False).encode  # json.dumps' defaults, strict about NaN
 
 
 @dataclass(frozen=True)
@@ -169,10 +174,18 @@ def body_bytes(record: dict[str, Any]) -> bytes:
     return (body if isinstance(body, str) else json.dumps(body)).encode("utf-8", "surrogatepass")
 
 
+_second_cache: dict[int, str] = {}
+
+
 def iso_time(epoch: float) -> str:
     """An arrival time as ISO-8601 UTC with milliseconds."""
-    moment = datetime.fromtimestamp(epoch, timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    second = int(epoch)
+    prefix = _second_cache.get(second)
+    if prefix is None:  # formatted once per second: a busy listener sees thousands per second
+        if len(_second_cache) > 16:
+            _second_cache.clear()
+        prefix = _second_cache[second] = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+    return f"{prefix}{int((epoch - second) * 1000):03d}Z"
 
 
 def record(delivery: Delivery) -> dict[str, Any]:
@@ -190,14 +203,47 @@ def record(delivery: Delivery) -> dict[str, Any]:
     return out
 
 
-def json_line(delivery: Delivery) -> str:
-    """One ASCII line of JSON for `--json`; never raises for any body or header value."""
-    data = record(delivery)
+def _plain(mapping: dict[str, Any]) -> bool:
+    """True when a headers/properties mapping is already JSON as it is (the common case)."""
+    for key, value in mapping.items():
+        if key.__class__ is not str or (value.__class__ is not str and value.__class__ is not int):
+            return False
+    return True
+
+
+def _body_json(body: bytes) -> str:
+    """The body fields of a `--json` record as JSON text, the same fields `body_fields` gives.
+
+    A body that is already exactly what json.dumps writes (Pulp's) is copied in as it is: it is
+    then ASCII-only JSON, and neither written out again nor re-escaped.
+    """
     try:
-        return json.dumps(data, allow_nan=False) + "\n"
-    except (ValueError, RecursionError):
-        # A body Python parsed but cannot write back (e.g. nesting past the encoder's stack):
-        # keep it as text, which always serialises.
-        data.pop("body_text", None)
-        data["body_encoding"], data["body"] = "utf-8", delivery.body.decode("utf-8")
-        return json.dumps(data, allow_nan=False) + "\n"
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return '"body_encoding": "base64", "body": "' + base64.b64encode(body).decode("ascii") + '"'
+    ok, value = parse_json(text)
+    if ok:
+        try:
+            dumped = _encode(value)
+        except (ValueError, RecursionError):  # 1e400 (inf), nesting past the encoder's stack
+            pass
+        else:
+            if dumped == text:
+                return '"body_encoding": "json", "body": ' + text
+            return '"body_encoding": "json", "body": ' + dumped + ', "body_text": ' + _encode(text)
+    return '"body_encoding": "utf-8", "body": ' + _encode(text)
+
+
+def json_line(delivery: Delivery) -> str:
+    """One ASCII line of JSON for `--json` (the fields of `record`); never raises for any message."""
+    headers, properties = delivery.headers, delivery.properties
+    head = _encode({
+        "subject": delivery.subject,
+        "exchange": wire_text(delivery.exchange),
+        "routing_key": wire_text(delivery.routing_key),
+        "received_at": iso_time(delivery.received_at),
+        "redelivered": delivery.redelivered,
+        "properties": properties if _plain(properties) else to_jsonable(properties),
+        "headers": headers if _plain(headers) else to_jsonable(headers),
+    })
+    return head[:-1] + ", " + _body_json(delivery.body) + "}\n"

@@ -25,6 +25,10 @@ from pulp_amqp_tools.session import ConnectionLost, Watchdog
 Pending = tuple[str, bytes, BasicProperties]  # subject, body, properties
 
 
+def _nothing() -> None:
+    pass
+
+
 class StreamingPublisher:
     """Publish mandatory messages on a channel in confirm mode and count what the broker said."""
 
@@ -43,6 +47,7 @@ class StreamingPublisher:
         self.nacked: Counter[str] = Counter()
         self.unroutable: Counter[str] = Counter()
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
+        self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
         self._impl.add_on_close_callback(self._on_close)
         self._impl.confirm_delivery(self._on_confirm)
         self._impl.add_on_return_callback(self._on_return)
@@ -74,6 +79,11 @@ class StreamingPublisher:
             self.nacked.update(settled)
         else:
             self.confirmed += len(settled)
+        if self._wake_at is not None and len(self._unconfirmed) <= self._wake_at:
+            # Confirms arrive inside pika's I/O loop, which process_data_events() does not count
+            # as an event: without a wake-up it would sleep out its whole time limit each time.
+            self._wake_at = None
+            self._connection.add_callback_threadsafe(_nothing)
 
     def _on_return(self, _channel: Channel, method: Basic.Return, _props: BasicProperties, _body: bytes) -> None:
         # A basic.return precedes the ack of the same message: it was accepted but went nowhere.
@@ -97,10 +107,13 @@ class StreamingPublisher:
         if self._seq % self.PUMP_EVERY == 0:
             self._connection.process_data_events(time_limit=0)
         while len(self._unconfirmed) >= self._window:
-            self._pump(0.05)
+            self._pump(0.25, wake_at=self._window // 2)
 
-    def _pump(self, time_limit: float) -> None:
+    def _pump(self, time_limit: float, wake_at: int | None = None) -> None:
+        """Run pika's I/O for up to `time_limit`, returning early once `wake_at` or fewer are unconfirmed."""
+        self._wake_at = wake_at
         self._connection.process_data_events(time_limit=time_limit)
+        self._wake_at = None
         self._raise_if_closed()
         self._watchdog.check()
         if not self._impl.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
@@ -116,7 +129,7 @@ class StreamingPublisher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self._pump(min(remaining, 0.05))
+            self._pump(min(remaining, 0.25), wake_at=0)
         return True
 
     def unconfirmed_subjects(self) -> Counter[str]:
