@@ -31,8 +31,8 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "pulp-listen = pulp_amqp_tools.listen:main",
-            "pulp-emit = pulp_amqp_tools.emit:main",
+            "pulp-listen = pulp_amqp_tools.listen:entry",
+            "pulp-emit = pulp_amqp_tools.emit:entry",
         ],
     },
     classifiers=[

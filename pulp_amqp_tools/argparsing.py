@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from pulp_amqp_tools import helpfmt
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.safetext import one_line
 from pulp_amqp_tools.urls import mask_all
@@ -17,6 +18,10 @@ class ArgumentParser(argparse.ArgumentParser):
     one line that says what was wrong. Its messages can also quote what was typed ("unrecognized
     arguments: amqp://bob:secret@h"), so any URL password in them is masked.
     """
+
+    def format_help(self) -> str:
+        with helpfmt.printing():  # only now may the formatter be rich (helpfmt)
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         text = one_line(mask_all(message))

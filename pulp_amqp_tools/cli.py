@@ -7,6 +7,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable
 from types import FrameType
+from typing import NoReturn
 
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -76,3 +77,18 @@ def run(prog: str, body: Callable[[], int], traceback: bool = False) -> int:
         return int(ExitStatus.ERROR)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def exit_now(status: int) -> NoReturn:
+    """End a command-line run with `status` once stdout and stderr are flushed.
+
+    Skips the interpreter's teardown (freeing every module pika and we imported), which costs a
+    one-shot `pulp-emit` more than its whole exchange with the broker: ~15 ms measured here.
+    Only for the console entry points: everything was closed by main()'s own `finally` blocks.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader that went away (| head) or a closed stream: nothing left to say
+    os._exit(status)

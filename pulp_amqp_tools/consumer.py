@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import pika
 import pika.exceptions as px
@@ -159,7 +159,7 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
     state.last_tag = 0  # delivery tags belong to a channel: a new one starts again at 1
     state.unacked = 0
     state.cancelled = False
-    ack_every = max(1, options.prefetch // 2)
+    ack_every = max(1, options.prefetch // 4)
     selector = filters.selector(options.where, options.fail_where)  # None: no per-message cost
     accept = selector.accept if selector is not None else None
     need_properties = options.mode != "quiet" or (selector is not None and selector.needs_properties)
@@ -174,7 +174,7 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
             routing_key=method.routing_key or "",
             body=body,
             redelivered=bool(method.redelivered),
-            headers=dict(props.headers) if props.headers else {},
+            headers=cast(dict[str, Any], props.headers or {}),  # a fresh dict pika decoded for this message
             properties=properties_of(props) if need_properties else {},
             received_at=now(),
         )

@@ -1,8 +1,9 @@
 """The help formatter of both commands: rich-argparse on a terminal, plain argparse in a pipe.
 
-`formatter` is what argparse calls (`formatter_class=helpfmt.formatter`) each time it formats
-help or usage, so rich is imported only when help is actually printed to a terminal: building
-the parser, running a command and completing on Tab never import it.
+`formatter` is what argparse calls (`formatter_class=helpfmt.formatter`) each time it needs a
+formatter, and argparse needs one for every add_argument() too (to check the metavar). So the
+rich one is made only inside `printing()`, which the parser's format_help() enters: building the
+parser, running a command and completing on Tab import neither rich, rich-argparse nor shutil.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
+
+_printing = False
 
 
 class _ShowDefaults(argparse.HelpFormatter):
@@ -61,7 +66,22 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
+@contextmanager
+def printing() -> Iterator[None]:
+    """While help is being formatted for a person."""
+    global _printing
+    before, _printing = _printing, True
+    try:
+        yield
+    finally:
+        _printing = before
+
+
 def formatter(prog: str, **kwargs: Any) -> argparse.HelpFormatter:
-    """The formatter argparse asks for: rich on a terminal, plain otherwise."""
+    """The formatter argparse asks for: rich for help on a terminal, plain otherwise."""
+    if not _printing:
+        # argparse's internal checks: never shown, so plain, with a fixed width (no shutil lookup).
+        kwargs.setdefault("width", 100)
+        return PlainHelpFormatter(prog, **kwargs)
     cls = _rich_class() if _on_terminal() else PlainHelpFormatter
     return cls(prog, **kwargs)

@@ -144,5 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     return cli.run(PROG, body, traceback=args.traceback)
 
 
+def entry() -> None:
+    """The console script: main(), then a fast exit (cli.exit_now)."""
+    cli.exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

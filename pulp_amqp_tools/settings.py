@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import uuid
 from dataclasses import dataclass, field
 
 from pulp_amqp_tools import config, credentials, urls
@@ -166,7 +165,7 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
         tls=use_tls,
         heartbeat=args.heartbeat,
         connect_timeout=args.connect_timeout,
-        connection_name=args.connection_name or f"pulp-{role}-{uuid.uuid4().hex[:8]}",
+        connection_name=args.connection_name or f"pulp-{role}-{os.urandom(4).hex()}",
         tls_cacert=args.cacert,
         tls_cert=args.cert,
         tls_key=args.key,

@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pulp_amqp_tools.emit import main
+from pulp_amqp_tools.emit import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
