@@ -28,6 +28,14 @@ from measure import BENCH_DIR, PYTHON, Broker, kill_all
 from report import Row, table, write_json
 from scenarios import SCENARIOS, Ctx
 
+
+def _command(script: str, module: str) -> str:
+    """The console script users run, installed beside this interpreter; else `python -m`."""
+    installed = Path(PYTHON).parent / script
+    if installed.exists():
+        return shlex.join([str(installed)])
+    return shlex.join([PYTHON, "-m", module])
+
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -61,12 +69,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--url", default=DEFAULT_URL, help="AMQP URL of the local broker")
     ap.add_argument(
         "--listen-cmd",
-        default=shlex.join([PYTHON, "-m", "pulp_amqp_tools.listen"]),
+        default=_command("pulp-listen", "pulp_amqp_tools.listen"),
         help="command prefix for listen (shell words), e.g. pulp-listen",
     )
     ap.add_argument(
         "--emit-cmd",
-        default=shlex.join([PYTHON, "-m", "pulp_amqp_tools.emit"]),
+        default=_command("pulp-emit", "pulp_amqp_tools.emit"),
         help="command prefix for emit (shell words), e.g. pulp-emit",
     )
     ap.add_argument(

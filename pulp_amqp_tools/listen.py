@@ -63,8 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--timeout", type=settings.positive_float, metavar="SECS",
                       help=f"stop when no message arrived for SECS; exit {int(ExitStatus.TIMEOUT)} if none "
                            "arrived at all")
-    stop.add_argument("--prefetch", type=settings.positive_int, default=500, metavar="N",
-                      help="messages the broker may send ahead of our acknowledgements (default: 500)")
+    stop.add_argument("--prefetch", type=settings.positive_int, default=1000, metavar="N",
+                      help="messages the broker may send ahead of our acknowledgements, so at most this many "
+                           "are held in memory (default: 1000; lower it for large messages)")
     add_scripting_arguments(parser)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

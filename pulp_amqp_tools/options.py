@@ -23,7 +23,7 @@ class ListenOptions:
     timeout: float | None = None  # idle seconds
     color: str = "auto"  # "auto" | "always" | "never"
     full: bool = False
-    prefetch: int = 500
+    prefetch: int = 1000
     # scripting: total time limit, and the conditions a message must meet to be shown and counted
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
