@@ -6,15 +6,16 @@ paused stdout stops the broker sending (back-pressure) instead of growing our me
 
 After the first connection, a lost connection, a cancelled consumer (queue deleted) or a deleted
 exchange restarts the setup (see session.py) unless --no-reconnect: written but unacknowledged
-messages come again, marked redelivered. A stdout that blocks stalls this thread, heartbeats
-included; the broker then drops us and we reconnect once the write returns (README, "Staying up").
+messages come again, marked redelivered. A pipe whose reader pauses never stalls this thread
+(sink.py): acks wait until the lines are out, heartbeats go on. A terminal that blocks (Ctrl-S)
+does stall it; the broker then drops us and we reconnect once the write returns.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TextIO, cast
+from typing import Any, cast
 
 import pika
 import pika.exceptions as px
@@ -38,6 +39,7 @@ from pulp_amqp_tools.session import (
     endpoint_of,
     lost_reason,
 )
+from pulp_amqp_tools.sink import Sink
 
 _PROPERTY_NAMES = ("content_type", "content_encoding", "delivery_mode", "priority", "correlation_id",
                    "reply_to", "expiration", "message_id", "timestamp", "type", "user_id", "app_id",
@@ -87,7 +89,7 @@ def ready_line(options: ListenOptions, queue: str) -> str:
             f"(queue {one_line(queue)!r}); Ctrl-C to stop")
 
 
-def consume(options: ListenOptions, renderer: Renderer, out: TextIO, notice: Callable[[str], None]) -> ExitStatus:
+def consume(options: ListenOptions, renderer: Renderer, out: Sink, notice: Callable[[str], None]) -> ExitStatus:
     """Run the listener until --count, --timeout, a signal or an error, reconnecting on loss."""
     fieldcodec.install()  # before any frame arrives: a hostile header must not drop the connection
     session = Session(options.broker, notice)
@@ -147,7 +149,7 @@ def _back_line(connection: pika.BlockingConnection, session: Session,
     return line
 
 
-def _consume(connection: pika.BlockingConnection, options: ListenOptions, renderer: Renderer, out: TextIO,
+def _consume(connection: pika.BlockingConnection, options: ListenOptions, renderer: Renderer, out: Sink,
              notice: Callable[[str], None], state: _State,
              announce: Callable[[ListenOptions, str], str]) -> ExitStatus:
     topology.ensure_exchange(connection, options.exchange)
@@ -187,8 +189,9 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
             flush_and_ack()
 
     def flush_and_ack() -> None:
-        out.flush()  # written and flushed before acked: a crash now loses nothing
-        channel.basic_ack(state.last_tag, multiple=True)
+        if not out.flush():
+            return  # the reader is not reading: no acks, so the broker stops at --prefetch
+        channel.basic_ack(state.last_tag, multiple=True)  # written before acked: a crash loses nothing
         state.last_tag = 0
         state.unacked = 0
 
@@ -203,9 +206,13 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
     exchange_check = _ExchangeCheck(connection, options.exchange)
     idle_limit = options.timeout
     deadline = state.deadline
-    try:
+    finished = False  # left the loop by its own rule, not by a signal or an error
+
+    def loop() -> ExitStatus:
         while True:
             wait = min(idle_limit, 1.0) if idle_limit else 1.0
+            if out.pending:
+                wait = 0.02  # lines wait for a paused reader: try again soon
             connection.process_data_events(time_limit=wait if deadline is None else
                                            max(0.0, min(wait, deadline - time.monotonic())))
             watchdog.check()
@@ -229,23 +236,39 @@ def _consume(connection: pika.BlockingConnection, options: ListenOptions, render
                 raise ToolError(f"no message arrived within {idle_limit:g} s", ExitStatus.TIMEOUT)
             if idle >= EXCHANGE_CHECK_EVERY:
                 exchange_check.run()
+
+    try:
+        status = loop()
+        finished = True
+        return status
+    except ToolError:
+        finished = True  # our own rules (--fail-where, --timeout): what was printed goes out first
+        raise
     except _Reset:
-        _settle(channel, state, out)
+        _settle(channel, state, out, wait=False)
         for used in (channel, exchange_check.channel):
             if used is not None and used.is_open:
                 used.close()  # drops the old consumer (and a private queue with it)
         raise
     finally:
-        _settle(channel, state, out)
+        # Lines still waiting for a paused reader are written out only when we finish by our own
+        # rule; on Ctrl-C, SIGTERM or an error they stay unacknowledged and come again.
+        _settle(channel, state, out, wait=finished)
 
 
-def _settle(channel: BlockingChannel, state: _State, out: TextIO) -> None:
-    """On the way out (done, Ctrl-C, a reset), ack what was written so it is not sent again."""
+def _settle(channel: BlockingChannel, state: _State, out: Sink, wait: bool = True) -> None:
+    """On the way out (done, Ctrl-C, a reset), ack what was written so it is not sent again.
+
+    On the way out the lines are written whatever it takes (`wait`); before a reconnect, only
+    as far as the reader takes them now, and what is left unacknowledged comes again.
+    """
+    if wait:
+        out.drain()
     if not state.last_tag or not channel.is_open:
         return
     try:
-        out.flush()
-        channel.basic_ack(state.last_tag, multiple=True)
+        if out.flush():
+            channel.basic_ack(state.last_tag, multiple=True)
     except Exception:  # noqa: BLE001 - best effort: unacked messages come again, marked redelivered
         pass
     state.last_tag = 0

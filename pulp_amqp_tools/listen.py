@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TextIO
+from typing import TextIO, cast
 
 from pulp_amqp_tools import __version__, argparsing, cli, completion, config, helpfmt, settings
 from pulp_amqp_tools.errors import ToolError
@@ -120,11 +120,16 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
 def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
     """Consume until --count, --timeout or a signal; write each message to `out`."""
     from pulp_amqp_tools import consumer, render
+    from pulp_amqp_tools.sink import Sink
 
     cli.warn(PROG, options.broker.warnings)
     color = options.mode == "pretty" and render.wants_color(options.color, out)
-    renderer = render.make_renderer(options.mode, out, color, options.full)
-    return consumer.consume(options, renderer, out, lambda message: cli.notice(PROG, message))
+    sink = Sink(out)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
+    try:
+        renderer = render.make_renderer(options.mode, cast(TextIO, sink), color, options.full)
+        return consumer.consume(options, renderer, sink, lambda message: cli.notice(PROG, message))
+    finally:
+        sink.close()
 
 
 def main(argv: list[str] | None = None) -> int:
