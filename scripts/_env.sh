@@ -11,9 +11,13 @@ setup_venv() {
         python3 -m venv "$VENV" || return 1
     fi
     local stamp="$VENV/.installed" want
-    want=$(cat "$ROOT/setup.py" | cksum)
+    want=$(cksum < "$ROOT/setup.py")
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" || return 1
+        local log="$VENV/pip-install.log"
+        if ! "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" >"$log" 2>&1; then
+            cat "$log" >&2
+            return 1
+        fi
         echo "$want" > "$stamp"
     fi
 }
