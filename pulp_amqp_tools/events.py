@@ -109,18 +109,17 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
         return {"repo_id": repo_id}
     if event_type == "repo.publish.start":
         return {"repo_id": repo_id, "distributor_id": "yum_distributor"}
-    started, completed = _iso(now - timedelta(seconds=12)), _iso(now)
     ok = result == "success"
+    # Both result records (Pulp's RepoSyncResult and RepoPublishResult) open the same way.
+    record: dict[str, Any] = {"id": _uuid4().replace("-", "")[:24], "repo_id": repo_id}
+    times_and_result = {"started": _iso(now - timedelta(seconds=12)), "completed": _iso(now), "result": result,
+                        **_failure(result)}
     if event_type == "repo.sync.finish":
         return {
-            "id": _uuid4().replace("-", "")[:24],
-            "repo_id": repo_id,
+            **record,
             "importer_id": "yum_importer",
             "importer_type_id": "yum_importer",
-            "started": started,
-            "completed": completed,
-            "result": result,
-            **_failure(result),
+            **times_and_result,
             "added_count": 42 if ok else 0,
             "updated_count": 3 if ok else 0,
             "removed_count": 1 if ok else 0,
@@ -129,14 +128,10 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
             "_ns": "repo_sync_results",
         }
     return {
-        "id": _uuid4().replace("-", "")[:24],
-        "repo_id": repo_id,
+        **record,
         "distributor_id": "yum_distributor",
         "distributor_type_id": "yum_distributor",
-        "started": started,
-        "completed": completed,
-        "result": result,
-        **_failure(result),
+        **times_and_result,
         "summary": {"num_package_units_published": 42 if ok else 0},
         "details": {"errors": [] if ok else ["publish step failed"]},
         "_ns": "repo_publish_results",

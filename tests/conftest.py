@@ -151,3 +151,16 @@ def queue_name() -> Iterator[str]:
     name = unique("pat-q")
     yield name
     delete_queue(name)
+
+
+def drain(channel: pika.adapters.blocking_connection.BlockingChannel, queue: str,
+          n: int) -> list[tuple[str, pika.BasicProperties, bytes]]:
+    """The next `n` messages of `queue` as (routing key, properties, body); fails after 10 s of quiet."""
+    got = []
+    for method, props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=10):
+        assert method is not None, f"only {len(got)} of {n} messages arrived"
+        got.append((method.routing_key, props, body))
+        if len(got) == n:
+            break
+    channel.cancel()
+    return got

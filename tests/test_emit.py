@@ -6,11 +6,10 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import run, unique
+from tests.conftest import drain, run, unique
 
 SYNC_FINISH_KEYS = {"id", "repo_id", "importer_id", "importer_type_id", "started", "completed", "result",
                     "error_message", "exception", "traceback", "added_count", "updated_count", "removed_count",
@@ -26,17 +25,6 @@ def tap(admin: BlockingChannel, exchange: str) -> Iterator[tuple[BlockingChannel
     queue = admin.queue_declare("", exclusive=True).method.queue
     admin.queue_bind(queue, exchange, "#")
     yield admin, queue
-
-
-def drain(channel: BlockingChannel, queue: str, n: int) -> list[tuple[str, pika.BasicProperties, bytes]]:
-    got = []
-    for method, props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=10):
-        assert method is not None, f"only {len(got)} of {n} messages arrived"
-        got.append((method.routing_key, props, body))
-        if len(got) == n:
-            break
-    channel.cancel()
-    return got
 
 
 def test_four_events_in_lifecycle_order_with_pulps_shape(tap: tuple[BlockingChannel, str], exchange: str) -> None:

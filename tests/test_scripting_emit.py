@@ -15,7 +15,7 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.delivery import Delivery, json_line
-from tests.conftest import delete_exchange, run, start_listener, unique
+from tests.conftest import delete_exchange, drain, run, start_listener, unique
 
 PROPERTY_NAMES = ("content_type", "content_encoding", "delivery_mode", "priority", "correlation_id", "reply_to",
                   "expiration", "message_id", "timestamp", "type", "app_id")
@@ -26,17 +26,6 @@ def tap(channel: BlockingChannel, exchange: str) -> str:
     queue = channel.queue_declare("", exclusive=True).method.queue
     channel.queue_bind(queue, exchange, "#")
     return queue
-
-
-def drain(channel: BlockingChannel, queue: str, n: int) -> list[tuple[str, pika.BasicProperties, bytes]]:
-    got = []
-    for method, props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=10):
-        assert method is not None, f"only {len(got)} of {n} messages arrived"
-        got.append((method.routing_key, props, body))
-        if len(got) == n:
-            break
-    channel.cancel()
-    return got
 
 
 def seen(props: pika.BasicProperties) -> dict[str, Any]:
