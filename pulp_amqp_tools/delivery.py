@@ -169,21 +169,10 @@ def body_fields(body: bytes) -> dict[str, Any]:
 
     With "json", `body` re-serialised by json.dumps' defaults gives back the original bytes;
     where it would not (other spacing, key order, number forms), `body_text` keeps the exact text.
+    Read back from the text `json_line` writes, so the two can never disagree.
     """
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"body_encoding": "base64", "body": base64.b64encode(body).decode("ascii")}
-    ok, value = parse_json(text)
-    if not ok:
-        return {"body_encoding": "utf-8", "body": text}
-    try:
-        same = json.dumps(value) == text
-    except (ValueError, RecursionError):
-        return {"body_encoding": "utf-8", "body": text}
-    if same:
-        return {"body_encoding": "json", "body": value}
-    return {"body_encoding": "json", "body": value, "body_text": text}
+    fields: dict[str, Any] = json.loads("{" + _body_json(body) + "}")
+    return fields
 
 
 def body_bytes(record: dict[str, Any]) -> bytes:
@@ -215,18 +204,9 @@ def iso_time(epoch: float) -> str:
 
 
 def record(delivery: Delivery) -> dict[str, Any]:
-    """The `--json` record of one delivery."""
-    out: dict[str, Any] = {
-        "subject": delivery.subject,
-        "exchange": wire_text(delivery.exchange),
-        "routing_key": wire_text(delivery.routing_key),
-        "received_at": iso_time(delivery.received_at),
-        "redelivered": delivery.redelivered,
-        "properties": to_jsonable(delivery.properties),
-        "headers": to_jsonable(delivery.headers),
-    }
-    out.update(body_fields(delivery.body))
-    return out
+    """The `--json` record of one delivery, as data (read back from `json_line`)."""
+    data: dict[str, Any] = json.loads(json_line(delivery))
+    return data
 
 
 def _plain(mapping: dict[str, Any]) -> bool:

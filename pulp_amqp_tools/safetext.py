@@ -71,8 +71,3 @@ def binary(data: bytes) -> str:
 def in_json(text: str) -> str:
     """Escape inside JSON text as \\uXXXX, so the escaped text is still valid JSON."""
     return _IN_JSON.sub(_json_escape, text)
-
-
-def has_unsafe(text: str) -> bool:
-    """True when `text` holds a character that must never reach a terminal raw."""
-    return _ONE_LINE.search(text) is not None
