@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pulp_amqp_tools.events import SUBJECT_HEADER
@@ -158,7 +158,10 @@ def from_jsonable(value: Any) -> Any:
         if tag == "$timestamp" and isinstance(raw, str):
             return datetime.fromisoformat(raw.replace("Z", "+00:00"))
         if tag == "$decimal" and isinstance(raw, str):
-            return Decimal(raw)
+            try:
+                return Decimal(raw)
+            except InvalidOperation:
+                raise ValueError(f"not a decimal: {raw[:40]!r}") from None
         if tag == "$float" and isinstance(raw, str):
             return float(raw)
     return {key: from_jsonable(item) for key, item in value.items()}

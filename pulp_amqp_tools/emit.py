@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"exit {int(ExitStatus.NOT_DELIVERED)} when a message reached no queue (default: "
                           "report it on stderr and exit 0)")
     run.add_argument("--confirm-timeout", type=settings.positive_float, default=30.0, metavar="SECS",
-                     help="how long to wait for the broker's confirms at the end (default: 30)")
+                     help="how long to wait for the broker's last confirms, and for a broker to answer "
+                          "again after a lost connection (default: 30)")
     run.add_argument("--sequence-header", metavar="NAME",
                      help="number the messages 1..N in header NAME (kept when one is sent again after a "
                           "reconnect), so a consumer can count lost and duplicated messages")

@@ -99,7 +99,7 @@ def _lookup(delivery: Delivery, path: tuple[str, ...], body: Callable[[], tuple[
             if key not in value:
                 return _MISSING
             value = value[key]
-        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+        elif isinstance(value, list) and key.isascii() and key.isdigit() and int(key) < len(value):
             value = value[int(key)]
         else:
             return _MISSING

@@ -16,6 +16,7 @@ from typing import Any
 
 from pulp_amqp_tools.delivery import from_jsonable
 from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.subjects import check_short
 
 STRING_PROPERTIES = ("content_type", "content_encoding", "message_id", "correlation_id", "reply_to", "type",
                      "app_id")
@@ -66,6 +67,7 @@ def _split(text: str, flag: str) -> tuple[str, str]:
 def parse_header(text: str) -> tuple[str, Any]:
     """`K=V` (a string) or `K:=JSON` (a typed value)."""
     key, value = _split(text, "--header")
+    check_short(key.removesuffix(":"), "the --header name")
     if not key.endswith(":"):
         return key, value
     try:
@@ -77,7 +79,7 @@ def parse_header(text: str) -> tuple[str, Any]:
 def _timestamp(value: str, text: str) -> int:
     if value == "now":
         return int(datetime.now(timezone.utc).timestamp())
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -99,12 +101,12 @@ def parse_property(text: str) -> tuple[str, Any]:
             raise UsageError(f"--property {text!r}: delivery_mode is 1/transient or 2/persistent")
         return key, DELIVERY_MODES[value.lower()]
     if key == "priority":
-        if not value.isdigit() or int(value) > 255:
+        if not (value.isascii() and value.isdigit()) or int(value) > 255:
             raise UsageError(f"--property {text!r}: priority is a whole number from 0 to 255")
         return key, int(value)
     if key == "expiration":
         # AMQP carries it as a string; RabbitMQ closes the channel unless it is whole milliseconds.
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise UsageError(f"--property {text!r}: expiration is a whole number of milliseconds")
         return key, value
     return key, _timestamp(value, text)

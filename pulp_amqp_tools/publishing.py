@@ -20,7 +20,7 @@ from pika.spec import BasicProperties
 
 from pulp_amqp_tools import topology
 from pulp_amqp_tools.connection import translate
-from pulp_amqp_tools.errors import NotDeliveredError, ToolError
+from pulp_amqp_tools.errors import ConnectError, NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.options import EmitOptions, Message
 from pulp_amqp_tools.publisher import Pending, StreamingPublisher
@@ -66,6 +66,7 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
         while True:
             assert connection is not None
             publisher: StreamingPublisher | None = None
+            in_hand: Pending | None = None  # taken from the source, not yet in the publisher's books
             try:
                 topology.ensure_exchange(connection, options.exchange)
                 publisher = StreamingPublisher(connection, connection.channel(), options.window,
@@ -75,10 +76,6 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
                     publisher.publish(options.exchange, subject, body, properties)
                     report.resent += 1
                 for message in source:
-                    if pace is not None:
-                        delay = pace(message)
-                        if delay > 0:
-                            connection.sleep(delay)
                     # Pulp's properties: no content type, transient, the subject in a header.
                     headers: dict[str, Any] = dict(message.headers)
                     report.published += 1
@@ -86,7 +83,13 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
                         headers[sequence_header] = report.published
                     properties = BasicProperties(headers=headers, **dict(message.properties)) \
                         if message.properties else BasicProperties(headers=headers)
+                    in_hand = (message.subject, message.body, properties)
+                    if pace is not None:
+                        delay = pace(message)
+                        if delay > 0:
+                            connection.sleep(delay)  # the connection may be lost meanwhile
                     publisher.publish(options.exchange, message.subject, message.body, properties)
+                    in_hand = None
                 publisher.wait(options.confirm_timeout)
                 report.settle(publisher)
                 report.unconfirmed = publisher.unconfirmed_subjects()
@@ -96,13 +99,15 @@ def publish_all(options: EmitOptions, messages: Iterable[Message],
                 if publisher is not None:
                     report.settle(publisher)
                     pending = publisher.unconfirmed_messages() + pending
+                if in_hand is not None and not any(sent[2] is in_hand[2] for sent in pending):
+                    pending.append(in_hand)  # counted as published: it must be sent, or reported
                 reason = exc.reason if isinstance(exc, ConnectionLost) else (
                     lost_reason(closed_error(connection) or exc) or lost_reason(exc))
                 if reason is None:
                     raise _not_delivered(translate(exc, options.broker), pending, report, options) from None
                 if not options.broker.reconnect:
-                    raise _not_delivered(ToolError(f"lost the connection to {options.broker.describe()}: "
-                                                   f"{reason} (--no-reconnect)"), pending, report, options) from None
+                    raise _not_delivered(ConnectError(f"lost the connection to {options.broker.describe()}: "
+                                                     f"{reason} (--no-reconnect)"), pending, report, options) from None
             lost = endpoint_of(connection)
             close_quietly(connection)
             connection = None

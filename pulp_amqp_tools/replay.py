@@ -18,8 +18,9 @@ from typing import Any
 
 from pulp_amqp_tools.delivery import body_bytes, from_jsonable
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.msgprops import PROPERTIES, sendable
+from pulp_amqp_tools.msgprops import PROPERTIES, parse_property, sendable
 from pulp_amqp_tools.options import Message
+from pulp_amqp_tools.subjects import check_short
 
 # Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
 # user_id is not the publishing connection's user (406), which would close the channel mid-replay.
@@ -70,6 +71,13 @@ def message_from_record(record: dict[str, Any]) -> Message:
         wanted = int if key in _INT_PROPERTIES else str
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(f"property {key!r} is not a {wanted.__name__}")
+        if key != "cluster_id":
+            try:  # the ranges --property enforces (priority 0-255, whole-ms expiration...): checked
+                parse_property(f"{key}={value}")  # here, not by the broker halfway through
+            except UsageError as exc:
+                raise ValueError(str(exc).replace("--property", "property")) from None
+    for name in headers:
+        check_short(str(name), "a header name")
     return Message(subject, body, tuple(sendable(headers).items()), kept, parse_time(record.get("received_at")))
 
 
@@ -85,7 +93,7 @@ def read_recording(lines: Iterable[bytes], source: str) -> Recording:
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
             messages.append(message_from_record(record))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
             raise UsageError(f"--replay {source} line {number}: not a record of 'pulp-listen --json' "
                              f"({str(exc)[:200]})") from None
         exchange = record.get("exchange")

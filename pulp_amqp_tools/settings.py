@@ -70,7 +70,7 @@ def positive_float(text: str) -> float:
 
 
 def positive_int(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
     return int(text)
 
@@ -146,9 +146,18 @@ def broker_from_args(args: argparse.Namespace, pulp: config.PulpConfig, role: st
         endpoints = [(DEFAULT_HOST, DEFAULT_PORT)]
     if args.address is not None or args.port is not None:
         host, port = endpoints[0]
-        hosts = [h.strip() for h in args.address.split(",") if h.strip()] if args.address else [host]
-        endpoints = [(h, args.port or port) for h in hosts or [host]]
+        hosts = [h.strip() for h in args.address.split(",") if h.strip()] if args.address is not None else [host]
+        if not hosts:
+            raise UsageError("-a/--address must name a host (or several, comma-separated)")
+        endpoints = [(h, args.port or port) for h in hosts]
     first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
+    for other in parsed[1:]:
+        # The nodes of one cluster share users and vhosts: one login is used for all of them.
+        for part in ("username", "password", "vhost"):
+            value = getattr(other, part)
+            if value is not None and value != getattr(first, part):
+                raise UsageError(f"the broker URLs name different {part.replace('username', 'user')}s: the nodes "
+                                 "of a cluster share one login and vhost (give them in the first URL only)")
     vhost = first.vhost if first.vhost is not None else "/"
     check_name(vhost, "the vhost")
     warnings = _check_tls_args(args, use_tls)

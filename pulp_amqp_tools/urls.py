@@ -53,7 +53,7 @@ def mask_all(text: str) -> str:
 
 def parse_port(text: str, where: str) -> int:
     """A TCP port 1-65535, or a UsageError that names where it came from (never the value's neighbours)."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         shown = text if len(text) <= 12 else text[:12] + "..."
         raise UsageError(f"{where}: port must be a number from 1 to 65535, not {shown!r}")
     return int(text)

@@ -4,6 +4,7 @@ show safely, a private node for users, permissions, size limits and forced close
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -81,6 +82,14 @@ LONG = "é" * 128  # 128 characters, 256 bytes in UTF-8
     ("emit", ["--user", "bob"], ["no password for user 'bob'", "--password-file"]),
     ("emit", ["--user", "bob", "--password-file", SECRET], ["cannot read the --password-file"]),
     ("emit", ["--password", SECRET], ["--password-file"]),  # argparse abbreviation: still no echo
+    # Unicode digits pass str.isdigit() but not int(): they used to end in "internal error".
+    ("listen", ["-u", "amqp://h:\u00b2/"], ["port must be a number"]),
+    ("emit", ["--property", "priority=\u00b2"], ["priority is a whole number"]),
+    ("emit", ["--property", "expiration=\u00b2"], ["expiration is a whole number"]),
+    ("emit", ["--header", 'x:={"$decimal": "abc"}'], ["not a decimal"]),
+    ("emit", ["--header", "k" * 300 + "=v"], ["--header name is 300 bytes"]),
+    ("listen", ["-a", ""], ["-a/--address must name a host"]),
+    ("listen", ["-u", "amqp://a@h1", "-u", f"amqp://b:{SECRET}@h2"], ["different users", "first URL"]),
 ])
 def test_bad_input_is_one_line_before_connecting(prog: str, args: list[str], fragments: list[str],
                                                  unreachable_env: dict[str, str]) -> None:
@@ -348,3 +357,19 @@ def test_refusal_through_each_url_source_never_shows_the_password(node: PrivateN
     err = from_argv.stderr.decode()
     assert from_argv.returncode == ExitStatus.ACCESS and SECRET not in err and "Traceback" not in err
     assert [line.split(":", 2)[1] for line in err.splitlines()] == [" warning", " error"], err
+
+
+@pytest.mark.parametrize(("properties", "fragment"), [
+    ({"priority": 999}, "priority is a whole number from 0 to 255"),
+    ({"expiration": "abc"}, "expiration is a whole number of milliseconds"),
+    ({"delivery_mode": 7}, "delivery_mode is 1/transient or 2/persistent"),
+])
+def test_replay_checks_property_ranges_before_connecting(tmp_path: Path, unreachable_env: dict[str, str],
+                                                         properties: dict[str, object], fragment: str) -> None:
+    recording = tmp_path / "events.ndjson"
+    record = {"subject": "a", "exchange": "x", "body_encoding": "utf-8", "body": "b", "headers": {},
+              "properties": properties}
+    recording.write_text(json.dumps(record) + "\n")
+    result = subprocess.run([*script("emit"), "--replay", str(recording)], capture_output=True,
+                            env=unreachable_env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=30)
+    check_error(result, "pulp-emit", ExitStatus.USAGE, "line 1", fragment)
