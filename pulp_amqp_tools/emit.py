@@ -82,26 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, not {text!r}")
-    return value
-
-
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     """Replay, load, stdin lines, headers and properties: emit as a step in scripts and tests."""
     script = parser.add_argument_group("scripting")
     script.add_argument("--replay", metavar="FILE|-",
                         help="republish a 'pulp-listen --json' recording (- for standard input): each message "
                              "with its subject, body, headers and properties, to -e or else the recorded exchange")
-    script.add_argument("--speed", type=non_negative_float, default=0.0, metavar="F",
+    script.add_argument("--speed", type=settings.non_negative_float, default=0.0, metavar="F",
                         help="--replay with the recorded gaps divided by F (1 = as recorded, 2 = twice as fast; "
                              "default: 0, no waiting)")
-    script.add_argument("--rate", type=non_negative_float, default=0.0, metavar="R",
+    script.add_argument("--rate", type=settings.non_negative_float, default=0.0, metavar="R",
                         help="publish R messages per second, steadily (default: 0, as fast as the broker takes them)")
     script.add_argument("--lines", action="store_true",
                         help="with --body: publish each non-empty line as one message (-n N cycles through them)")

@@ -59,13 +59,29 @@ def port_type(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
 
 
-def positive_float(text: str) -> float:
+def _finite(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A number of seconds above 0 (timeouts)."""
+    value = _finite(text, "a number of seconds")
+    if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """A number of at least 0 (rates and speeds, where 0 means "no limit")."""
+    value = _finite(text, "a number")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, not {text!r}")
     return value
 
 
