@@ -292,6 +292,23 @@ class PrivateNode:
         if self.running:
             return self
         t0 = time.monotonic()
+        self.launch()
+        try:
+            self.wait_ready(timeout=timeout)
+        except BaseException:
+            self._kill()
+            raise
+        self.last_start_seconds = time.monotonic() - t0
+        return self
+
+    def launch(self) -> None:
+        """Start the VM without waiting for it (several nodes can then boot side by side).
+
+        Call it from the thread that will outlive the node: the parent-death signal fires when
+        the launching *thread* exits.
+        """
+        if self.running:
+            return
         stdout = open(self.stdout_file, "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
@@ -308,13 +325,6 @@ class PrivateNode:
             stdout.close()
         self._finalizer = weakref.finalize(self, _emergency_stop, self._proc)
         atexit.register(self._finalizer)
-        try:
-            self.wait_ready(timeout=timeout)
-        except BaseException:
-            self._kill()
-            raise
-        self.last_start_seconds = time.monotonic() - t0
-        return self
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Poll until an AMQP connection as guest succeeds (and TLS port listens)."""
