@@ -56,7 +56,7 @@ def private_queue(listener_ready_line: str) -> str:
 
 
 def test_backoff_doubles_up_to_the_cap_and_resets() -> None:
-    delays = backoff.Backoff(first=1, cap=8)
+    delays = backoff.Backoff(first=1, cap=8, jitter=0)
     assert [delays.next_delay() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
     delays.reset()
     assert delays.next_delay() == 1
@@ -64,8 +64,8 @@ def test_backoff_doubles_up_to_the_cap_and_resets() -> None:
 
 def test_failover_tries_the_lost_broker_last() -> None:
     nodes = [("a", 1), ("b", 1), ("c", 1)]
-    assert backoff.failover_order(nodes, ("a", 1)) == [("b", 1), ("c", 1), ("a", 1)]
-    assert backoff.failover_order(nodes, ("c", 1)) == nodes
+    assert backoff.failover_order(nodes, ("a", 1))[-1] == ("a", 1)
+    assert sorted(backoff.failover_order(nodes, ("c", 1))[:2]) == [("a", 1), ("b", 1)]
     assert backoff.failover_order(nodes, None) == nodes
     assert backoff.stale_after(10) == 15 and backoff.stale_after(0) is None
 
