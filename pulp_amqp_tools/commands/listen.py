@@ -16,6 +16,9 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.subjects import check_name, check_short
 
 PROG = "pulp-listen"
+# A classic queue drops Pulp's transient events when its node restarts; a quorum queue keeps
+# them, is replicated across a cluster and works the same on a single node.
+DEFAULT_QUEUE_TYPE = "quorum"
 EXAMPLES = """\
 examples:
   pulp-listen -e pulp -q                               every event's subject
@@ -83,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--queue-type",
         choices=("classic", "quorum"),
         metavar="classic|quorum",
-        help="declare a missing --queue as this type; quorum queues are replicated across a "
-        "cluster and keep every message through a restart (default: classic)",
+        help="declare a missing --queue as this type: quorum queues are replicated across a cluster and "
+        "keep every message, Pulp's transient events too, through a restart; classic for brokers or policies "
+        "that need it (default: quorum)",
     )
     stop.add_argument("-n", "--count", type=brokerargs.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
@@ -151,7 +155,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         exchange=brokerargs.exchange_from_args(args.exchange, pulp),
         patterns=patterns,
         queue=queue,
-        queue_type=args.queue_type,
+        queue_type=(args.queue_type or DEFAULT_QUEUE_TYPE) if queue is not None else None,
         mode="quiet" if args.quiet else "json" if args.json else "pretty",
         count=args.count,
         timeout=args.timeout,
