@@ -23,9 +23,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
@@ -50,6 +49,7 @@ class ClusterNode(PrivateNode):
         self._cookie = cookie
         super().__init__(extra_config=CLUSTER_CONFIG)
         self.paused = False
+        self.disturbed = False  # hurt since the cluster was last seen whole (see Cluster.heal)
 
     def _write_files(self) -> None:
         super()._write_files()
@@ -81,7 +81,7 @@ class ClusterNode(PrivateNode):
     def pause(self) -> None:
         """Freeze the VM: to clients and peers the node is cut off (sockets open, nothing answers)."""
         self._signal(signal.SIGSTOP)
-        self.paused = True
+        self.paused = self.disturbed = True
 
     def resume(self) -> None:
         if self.paused and self.running:
@@ -94,6 +94,7 @@ class ClusterNode(PrivateNode):
         if proc is None:
             return
         self.resume()
+        self.disturbed = True
         if proc.poll() is None:
             self._signal(signal.SIGTERM)
             try:
@@ -101,6 +102,11 @@ class ClusterNode(PrivateNode):
             except subprocess.TimeoutExpired:
                 self._kill()
         self._forget_proc()
+
+    def restart_app(self, timeout: float = 60) -> None:
+        """Restart RabbitMQ inside the running VM (`rabbitmqctl stop_app` / `start_app`)."""
+        self.disturbed = True
+        self.restart(timeout=timeout)
 
     def kill(self) -> None:
         """SIGKILL the node's whole process group (teardown: the data goes anyway)."""
@@ -204,13 +210,18 @@ class Cluster:
             if not missing:
                 for node in self.nodes:
                     node.wait_ready(timeout=max(1.0, deadline - time.monotonic()))
+                    node.disturbed = False
                 return
             time.sleep(0.5)
         raise NodeStartError(f"the cluster did not form within {timeout:.0f} s; missing: {missing}\n"
                              + "\n".join(node.log_tail(15) for node in self.nodes))
 
     def heal(self, timeout: float = 90) -> None:
-        """Undo what a test did to the nodes (paused, stopped): afterwards the cluster is whole."""
+        """Undo what a test did to the nodes (paused, stopped): afterwards the cluster is whole.
+
+        Free when no node was hurt since the cluster was last seen whole (no rabbitmqctl call);
+        otherwise every node must report all three again (a resumed node may still be healing).
+        """
         for node in self.nodes:
             node.resume()
         down = [node for node in self.nodes if not node.running]
@@ -218,7 +229,8 @@ class Cluster:
             node.launch()
         for node in down:
             node.wait_ready(timeout=timeout)
-        self.wait_whole(timeout)
+        if any(node.disturbed for node in self.nodes):
+            self.wait_whole(timeout)
 
     def close(self) -> None:
         """Kill every VM this cluster started (by its process group) and delete all data."""
@@ -261,14 +273,3 @@ class Cluster:
             if row.get("name") == queue:
                 return str(row.get("type"))
         return None
-
-
-@contextlib.contextmanager
-def started_cluster(size: int = 3) -> Iterator[Cluster]:
-    """A started cluster for a with-block; everything killed and deleted afterwards."""
-    with Cluster(size) as cluster:
-        yield cluster
-
-
-def data_dirs(cluster: Cluster) -> list[Path]:
-    return [node.base_dir for node in cluster.nodes]

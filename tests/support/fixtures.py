@@ -2,8 +2,8 @@
 
     pytest_plugins = ["tests.support.fixtures"]
 
-(importing the fixture names instead trips ruff's F811).  Both node fixtures are
-module-scoped: one node per test module, stopped and deleted afterwards.  Tests
+(importing the fixture names instead trips ruff's F811).  The node and cluster fixtures are
+module-scoped: one node (or three-node cluster) per test module, stopped and deleted afterwards.  Tests
 that break a node (stop it, fill it up...) should build their own
 ``PrivateNode`` in a ``with`` block instead.
 """
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from .cluster import Cluster
 from .private_node import PrivateNode, rabbitmq_available
 from .tcp_proxy import TcpProxy
 from .tlsgen import TlsFiles, generate_tls_files
 
-__all__ = ["private_node", "require_rabbitmq", "tcp_proxy", "tls_files", "tls_node"]
+__all__ = ["cluster", "private_node", "require_rabbitmq", "tcp_proxy", "tls_files", "tls_node"]
 
 SKIP_REASON = (
     "rabbitmq-server/rabbitmqctl (and erl) not installed: cannot start a private "
@@ -39,6 +40,18 @@ def private_node() -> Iterator[PrivateNode]:
     require_rabbitmq()
     with PrivateNode() as node:
         yield node
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A started private three-node cluster, one per module (booting it takes a while: share it).
+
+    Tests that stop or pause nodes should begin with ``cluster.heal()`` so each starts whole.
+    """
+    require_rabbitmq()
+    with Cluster() as started:
+        print(f"\ncluster of {len(started.nodes)} nodes started in {started.start_seconds:.1f} s")
+        yield started
 
 
 @pytest.fixture(scope="module")
