@@ -50,8 +50,18 @@ def url_env(cluster: Cluster, first: ClusterNode) -> dict[str, str]:
 
 def listen(cluster: Cluster, first: ClusterNode, exchange: str, queue: str, slow: bool = False) -> Listener:
     command = console("pulp-listen")
-    return start_listener("-e", exchange, "--queue", queue, "--json", "--prefetch", "200", *FAST,
-                          env=url_env(cluster, first), command=slowly(command) if slow else command)
+    return start_listener(
+        "-e",
+        exchange,
+        "--queue",
+        queue,
+        "--json",
+        "--prefetch",
+        "200",
+        *FAST,
+        env=url_env(cluster, first),
+        command=slowly(command) if slow else command,
+    )
 
 
 def seen(listener: Listener) -> Tally:
@@ -82,8 +92,9 @@ def test_listener_moves_when_its_node_and_then_the_queue_leader_stop(whole: Clus
         assert cluster.queue_type(queue) == "quorum"
         # All 10,000 go into the queue at full speed first; the listener reads them slowly, so
         # both stops land while most are still queued or in flight.
-        code, err = Emitter(["-e", exchange, "-n", str(N), "--sequence-header", "seq", "--fail-unroutable", "-q"],
-                            url_env(cluster, n3)).finish(60)
+        code, err = Emitter(
+            ["-e", exchange, "-n", str(N), "--sequence-header", "seq", "--fail-unroutable", "-q"], url_env(cluster, n3)
+        ).finish(60)
         assert code == 0, err
         assert wait_until(lambda: seen(listener).distinct >= 500, 30), listener.stderr
         n1.stop_now()  # the node the listener is connected to
@@ -103,8 +114,10 @@ def test_listener_moves_when_its_node_and_then_the_queue_leader_stop(whole: Clus
     finally:
         if listener.proc.poll() is None:
             listener.proc.kill()
-    print(f"CLUSTER-1 {tally.figures(N)} seen_at_second_stop={in_flight} "
-          f"leader_was_listeners_node={leader.port == listeners_node} stderr={listener.stderr!r}")
+    print(
+        f"CLUSTER-1 {tally.figures(N)} seen_at_second_stop={in_flight} "
+        f"leader_was_listeners_node={leader.port == listeners_node} stderr={listener.stderr!r}"
+    )
     assert in_flight < N, "the listener had read everything before the second stop: nothing was tested"
     assert_nothing_lost(tally, N, listener.stderr)
     assert tally.unmarked_duplicates == 0, (tally.figures(N), listener.stderr)
@@ -122,8 +135,10 @@ def test_emit_finishes_on_another_node_when_its_node_stops(whole: Cluster) -> No
     exchange, queue = names()
     listener = listen(cluster, n3, exchange, queue)
     try:
-        emitter = Emitter(["-e", exchange, "-n", str(N), "--rate", "2500", "--sequence-header", "seq",
-                           "--fail-unroutable", *FAST], url_env(cluster, n1))
+        emitter = Emitter(
+            ["-e", exchange, "-n", str(N), "--rate", "2500", "--sequence-header", "seq", "--fail-unroutable", *FAST],
+            url_env(cluster, n1),
+        )
         assert wait_until(lambda: seen(listener).distinct >= 1500, 30), listener.stderr
         n1.stop_now()  # the node emit is connected to, mid-run
         n1.launch()  # boots again while emit goes on elsewhere
@@ -153,8 +168,21 @@ def test_a_node_cut_off_from_everybody_is_left_behind(whole: Cluster) -> None:
     count = 5000
     listener = listen(cluster, n1, exchange, queue)
     try:
-        emitter = Emitter(["-e", exchange, "-n", str(count), "--rate", "1000", "--sequence-header", "seq",
-                           "--fail-unroutable", *FAST], url_env(cluster, n1))
+        emitter = Emitter(
+            [
+                "-e",
+                exchange,
+                "-n",
+                str(count),
+                "--rate",
+                "1000",
+                "--sequence-header",
+                "seq",
+                "--fail-unroutable",
+                *FAST,
+            ],
+            url_env(cluster, n1),
+        )
         assert wait_until(lambda: seen(listener).distinct >= 500, 30), listener.stderr
         n1.pause()
         paused_at = time.monotonic()
@@ -166,8 +194,10 @@ def test_a_node_cut_off_from_everybody_is_left_behind(whole: Cluster) -> None:
         if listener.proc.poll() is None:
             listener.proc.kill()
         n1.resume()
-    print(f"CLUSTER-3 {tally.figures(count)} done_after_pause={done_after:.1f}s emit_resent={resent(err)} "
-          f"emit_stderr={err!r} listen_stderr={listener.stderr!r}")
+    print(
+        f"CLUSTER-3 {tally.figures(count)} done_after_pause={done_after:.1f}s emit_resent={resent(err)} "
+        f"emit_stderr={err!r} listen_stderr={listener.stderr!r}"
+    )
     assert still_paused  # all of it happened through the majority
     assert code == 0, err
     assert_nothing_lost(tally, count, err, listener.stderr)
@@ -187,8 +217,10 @@ def test_rolling_restart_under_a_steady_emit(whole: Cluster) -> None:
     listener = listen(cluster, cluster.nodes[0], exchange, queue)
     restarts: list[tuple[str, float]] = []
     try:
-        emitter = Emitter(["-e", exchange, "-n", str(count), "--rate", "500", "--sequence-header", "seq",
-                           "--fail-unroutable", *FAST], url_env(cluster, cluster.nodes[1]))
+        emitter = Emitter(
+            ["-e", exchange, "-n", str(count), "--rate", "500", "--sequence-header", "seq", "--fail-unroutable", *FAST],
+            url_env(cluster, cluster.nodes[1]),
+        )
         assert wait_until(lambda: seen(listener).distinct >= 250, 30), listener.stderr
         for node in cluster.nodes:
             began = time.monotonic()
@@ -201,8 +233,10 @@ def test_rolling_restart_under_a_steady_emit(whole: Cluster) -> None:
     finally:
         if listener.proc.poll() is None:
             listener.proc.kill()
-    print(f"CLUSTER-4 {tally.figures(count)} restarts={restarts} emit_running_after={emit_running_after_restarts} "
-          f"emit_resent={resent(err)} emit_stderr={err!r} listen_stderr={listener.stderr!r}")
+    print(
+        f"CLUSTER-4 {tally.figures(count)} restarts={restarts} emit_running_after={emit_running_after_restarts} "
+        f"emit_resent={resent(err)} emit_stderr={err!r} listen_stderr={listener.stderr!r}"
+    )
     assert code == 0, err
     assert_nothing_lost(tally, count, err, listener.stderr)
     assert tally.unmarked_duplicates <= resent(err), tally.figures(count)

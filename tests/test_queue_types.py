@@ -42,9 +42,13 @@ def _run(args: list[str], node: PrivateNode, timeout: float = 60) -> subprocess.
 
 def _declare(node: PrivateNode, exchange: str, queue: str, *extra: str) -> subprocess.Popen[str]:
     """pulp-listen declaring and binding `queue`, then giving up after a second of quiet (exit 6)."""
-    return subprocess.Popen([*console("pulp-listen"), "-e", exchange, "--queue", queue, "-q", "--timeout", "1",
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=command_env(AMQP_URL=node.url))
+    return subprocess.Popen(
+        [*console("pulp-listen"), "-e", exchange, "--queue", queue, "-q", "--timeout", "1", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=command_env(AMQP_URL=node.url),
+    )
 
 
 def _queue_types(node: PrivateNode) -> dict[str, str]:
@@ -57,8 +61,10 @@ def _queue_types(node: PrivateNode) -> dict[str, str]:
 def test_a_default_queue_keeps_pulps_transient_events_through_a_restart(private_node: PrivateNode) -> None:
     suffix = uuid.uuid4().hex[:10]
     exchange, quorum, classic = f"pat-rx-{suffix}", f"pat-rq-{suffix}", f"pat-rc-{suffix}"
-    declared = [_declare(private_node, exchange, quorum), _declare(private_node, exchange, classic,
-                                                                    "--queue-type", "classic")]
+    declared = [
+        _declare(private_node, exchange, quorum),
+        _declare(private_node, exchange, classic, "--queue-type", "classic"),
+    ]
     ready = [proc.communicate(timeout=60)[1] for proc in declared]
     assert [proc.returncode for proc in declared] == [6, 6], ready
     types = _queue_types(private_node)
@@ -66,15 +72,28 @@ def test_a_default_queue_keeps_pulps_transient_events_through_a_restart(private_
     assert "quorum queue" in ready[0] and "classic queue" in ready[1], ready
 
     # Pulp's events as Pulp sends them: transient (no delivery_mode), no content type.
-    sent = _run([*console("pulp-emit"), "-e", exchange, "-n", str(EVENTS), "--sequence-header", "seq",
-                 "--fail-unroutable", "-q"], private_node)
+    sent = _run(
+        [
+            *console("pulp-emit"),
+            "-e",
+            exchange,
+            "-n",
+            str(EVENTS),
+            "--sequence-header",
+            "seq",
+            "--fail-unroutable",
+            "-q",
+        ],
+        private_node,
+    )
     assert sent.returncode == 0, sent.stderr
     private_node.hard_restart()
 
-    after = _run([*console("pulp-listen"), "-e", exchange, "--queue", quorum, "--json", "-n", str(EVENTS),
-                  "--timeout", "10"], private_node)
-    control = _run([*console("pulp-listen"), "-e", exchange, "--queue", classic, "-q", "--timeout", "2"],
-                   private_node)
+    after = _run(
+        [*console("pulp-listen"), "-e", exchange, "--queue", quorum, "--json", "-n", str(EVENTS), "--timeout", "10"],
+        private_node,
+    )
+    control = _run([*console("pulp-listen"), "-e", exchange, "--queue", classic, "-q", "--timeout", "2"], private_node)
     tally = Tally.of(after.stdout.splitlines())
     print(f"QUORUM-RESTART {tally.figures(EVENTS)} classic_after_restart={len(control.stdout.splitlines())}")
     assert after.returncode == 0, after.stderr

@@ -129,6 +129,7 @@ def _running_nodes(node: ClusterNode) -> set[str]:
 def _ctl_step(args: tuple[str, ...]) -> Callable[[ClusterNode], object]:
     def step(node: ClusterNode) -> object:
         return node.ctl(*args)
+
     return step
 
 
@@ -205,16 +206,21 @@ class Cluster:
         missing: dict[str, set[str]] = {}
         while time.monotonic() < deadline:
             reports = _each(self.nodes, _running_nodes)
-            missing = {node.nodename: self.names - running for node, running in zip(self.nodes, reports, strict=True)
-                       if running != self.names}
+            missing = {
+                node.nodename: self.names - running
+                for node, running in zip(self.nodes, reports, strict=True)
+                if running != self.names
+            }
             if not missing:
                 for node in self.nodes:
                     node.wait_ready(timeout=max(1.0, deadline - time.monotonic()))
                     node.disturbed = False
                 return
             time.sleep(0.5)
-        raise NodeStartError(f"the cluster did not form within {timeout:.0f} s; missing: {missing}\n"
-                             + "\n".join(node.log_tail(15) for node in self.nodes))
+        raise NodeStartError(
+            f"the cluster did not form within {timeout:.0f} s; missing: {missing}\n"
+            + "\n".join(node.log_tail(15) for node in self.nodes)
+        )
 
     def heal(self, timeout: float = 90) -> None:
         """Undo what a test did to the nodes (paused, stopped): afterwards the cluster is whole.
@@ -248,8 +254,9 @@ class Cluster:
             self.close()
             raise
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # ------------------------------------------------------------------ queues
@@ -258,8 +265,9 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while True:
             with contextlib.suppress(subprocess.SubprocessError, OSError):
-                result = self.any_running().ctl("list_queues", "-q", "name", "leader", "--formatter", "json",
-                                                timeout=30)
+                result = self.any_running().ctl(
+                    "list_queues", "-q", "name", "leader", "--formatter", "json", timeout=30
+                )
                 for row in json.loads(result.stdout or "[]"):
                     if row.get("name") == queue and row.get("leader") in self.names:
                         return self.by_name(row["leader"])

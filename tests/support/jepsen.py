@@ -98,9 +98,11 @@ class Tally:
         return sum(n - 1 for number, n in self.copies.items() if n > 1 and number not in self.redelivered)
 
     def figures(self, expected: int) -> str:
-        return (f"expected={expected} distinct={self.distinct} lost={len(self.lost(expected))} "
-                f"duplicates={self.duplicates} unmarked_duplicates={self.unmarked_duplicates} "
-                f"redelivered={len(self.redelivered)}")
+        return (
+            f"expected={expected} distinct={self.distinct} lost={len(self.lost(expected))} "
+            f"duplicates={self.duplicates} unmarked_duplicates={self.unmarked_duplicates} "
+            f"redelivered={len(self.redelivered)}"
+        )
 
 
 class Emitter:
@@ -108,8 +110,9 @@ class Emitter:
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([*console("pulp-emit"), *args], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, env=env)
+        self.proc = subprocess.Popen(
+            [*console("pulp-emit"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        )
         self.took: float | None = None
 
     @property
