@@ -17,10 +17,10 @@ import pika
 import pika.exceptions as px
 
 from pulp_amqp_tools.amqp091.connect import connect, parameters, translate
-from pulp_amqp_tools.cli.brokerargs import BrokerSettings
 from pulp_amqp_tools.errors import AccessError, ConnectError, ToolError
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport import backoff
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 Notice = Callable[[str], None]
 CLOSE_GRACE = 2.0  # seconds a clean close may take before the socket is simply dropped

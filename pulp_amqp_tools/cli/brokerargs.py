@@ -9,49 +9,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, field
 
 from pulp_amqp_tools.cli import credentials, pulpconf, urls
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.subjects import check_name
+from pulp_amqp_tools.transport.broker import (
+    DEFAULT_BLOCKED_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_HEARTBEAT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    BrokerSettings,
+)
 
-DEFAULT_HOST = "localhost"
-DEFAULT_PORT = 5672
-DEFAULT_HEARTBEAT = 10
-DEFAULT_CONNECT_TIMEOUT = 5.0
 INSECURE_WARNING = (
     "--insecure: the broker's certificate is not verified, so anyone on the network path "
     "can pose as the broker and read the password and the messages"
 )
-DEFAULT_BLOCKED_TIMEOUT = 30.0
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    """Everything needed to open a connection; `describe()` is safe to print (no password)."""
-
-    endpoints: tuple[tuple[str, int], ...] = ((DEFAULT_HOST, DEFAULT_PORT),)
-    username: str = "guest"
-    password: str = field(default="guest", repr=False)
-    vhost: str = "/"
-    tls: bool = False
-    heartbeat: int = DEFAULT_HEARTBEAT
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
-    connection_name: str = "pulp-amqp-tools"
-    tls_cacert: str | None = None  # PEM CA bundle; None: the system's CAs
-    tls_cert: str | None = None  # client certificate (PEM), its key in tls_key or in the same file
-    tls_key: str | None = None
-    tls_server_name: str | None = None  # name to verify the certificate against (and SNI); None: the host
-    tls_verify: bool = True  # False only with --insecure
-    warnings: tuple[str, ...] = field(default=(), compare=False)  # for stderr before connecting
-    reconnect: bool = True  # after the first connection, reconnect on loss instead of exiting
-    blocked_timeout: float = DEFAULT_BLOCKED_TIMEOUT  # give up when a resource alarm blocks us this long
-
-    def describe(self) -> str:
-        host, port = self.endpoints[0]
-        shown = f"[{host}]" if ":" in host else host
-        more = f" (+{len(self.endpoints) - 1} more)" if len(self.endpoints) > 1 else ""
-        return f"{'amqps' if self.tls else 'amqp'}://{self.username}@{shown}:{port}{more}"
 
 
 def port_type(text: str) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pulp_amqp_tools.cli.brokerargs import BrokerSettings
+from pulp_amqp_tools.messages.message import Message as Message
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.filters import Condition
@@ -28,17 +29,6 @@ class ListenOptions:
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message to publish."""
-
-    subject: str
-    body: bytes
-    headers: tuple[tuple[str, Any], ...] = ()
-    properties: tuple[tuple[str, Any], ...] = ()  # basic properties by pika's names; none: Pulp's
-    recorded_at: float | None = None  # replay: when it was received (seconds since 1970)
 
 
 @dataclass(frozen=True)
