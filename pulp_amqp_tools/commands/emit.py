@@ -23,7 +23,7 @@ from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.messages.subjects import check_short
 
 if TYPE_CHECKING:
-    from pulp_amqp_tools.amqp091.publish import Report
+    from pulp_amqp_tools.loops.emit import EmitSpec, Report
     from pulp_amqp_tools.messages.replay import Recording
 
 PROG = "pulp-emit"
@@ -316,8 +316,17 @@ def summary(report: Report, elapsed: float) -> str:
     )
 
 
+def emit_spec(options: EmitOptions) -> EmitSpec:
+    """What emit's loop (loops/emit.py) needs of the options: it never sees EmitOptions."""
+    from pulp_amqp_tools.loops.emit import EmitSpec
+    from pulp_amqp_tools.transport.interface import Topology
+
+    return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
+
+
 def _publish(options: EmitOptions, quiet: bool) -> Report:
-    from pulp_amqp_tools.amqp091.publish import publish_all
+    from pulp_amqp_tools.loops import emit as emit_loop
+    from pulp_amqp_tools.transport import open_transport
 
     pace = None
     if options.rate or options.speed:
@@ -330,13 +339,14 @@ def _publish(options: EmitOptions, quiet: bool) -> Report:
 
     stream = messages(options)
     total = planned(options)
+    spec, transport = emit_spec(options), open_transport(options.broker, say)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not quiet and (total > 100 or pace is not None) and sys.stderr.isatty():
         from pulp_amqp_tools.output import progress
 
         with progress.bar(total, sys.stderr) as track:
-            return publish_all(options, track(stream), pace, say)
-    return publish_all(options, stream, pace, say)
+            return emit_loop.run(spec, transport, track(stream), pace, say)
+    return emit_loop.run(spec, transport, stream, pace, say)
 
 
 def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:

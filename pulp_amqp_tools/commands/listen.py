@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from pulp_amqp_tools import __version__
 from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
@@ -14,6 +14,9 @@ from pulp_amqp_tools.commands.options import ListenOptions
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.subjects import check_name, check_short
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.loops.listen import ListenSpec
 
 PROG = "pulp-listen"
 EXAMPLES = """\
@@ -166,18 +169,42 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
 
 def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
     """Consume until --count, --timeout or a signal; write each message to `out`."""
-    from pulp_amqp_tools.amqp091 import consume
+    from pulp_amqp_tools.loops import listen as listen_loop
     from pulp_amqp_tools.output import render
     from pulp_amqp_tools.output.sink import Sink
+    from pulp_amqp_tools.transport import open_transport
 
     boundary.warn(PROG, options.broker.warnings)
     color = options.mode == "pretty" and render.wants_color(options.color, out)
     sink = Sink(out)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
     try:
         renderer = render.make_renderer(options.mode, cast(TextIO, sink), color, options.full)
-        return consume.consume(options, renderer, sink, lambda message: boundary.notice(PROG, message))
+        say = lambda message: boundary.notice(PROG, message)  # noqa: E731
+        return listen_loop.run(listen_spec(options), open_transport(options.broker, say), renderer, sink, say)
     finally:
         sink.close()
+
+
+def listen_spec(options: ListenOptions) -> ListenSpec:
+    """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+
+    topology = Topology(
+        options.exchange,
+        queue=QueueSpec(options.queue, options.queue_type),
+        bindings=tuple(Binding(pattern) for pattern in options.patterns),
+    )
+    return ListenSpec(
+        topology,
+        prefetch=options.prefetch,
+        count=options.count,
+        timeout=options.timeout,
+        deadline=options.deadline,
+        where=options.where,
+        fail_where=options.fail_where,
+        properties=options.mode != "quiet",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
