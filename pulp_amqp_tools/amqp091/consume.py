@@ -14,7 +14,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091 import topology
+from pulp_amqp_tools.amqp091 import fieldcodec, topology
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.safetext import one_line
@@ -78,6 +78,7 @@ class Consumer:
     def __init__(
         self, connection: BlockingConnection, wanted: Topology, prefetch: int, properties: bool, heartbeat: int
     ) -> None:
+        fieldcodec.install()  # before any delivery arrives: a hostile header must not drop the connection
         self._connection = connection
         self._heartbeat = heartbeat
         self._properties = properties

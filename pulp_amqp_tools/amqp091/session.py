@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pika
 import pika.exceptions as px
 
-from pulp_amqp_tools.amqp091 import fieldcodec, pikacompat
+from pulp_amqp_tools.amqp091 import pikacompat
 from pulp_amqp_tools.amqp091.connect import connect, parameters, translate
 from pulp_amqp_tools.amqp091.link import Link
 from pulp_amqp_tools.errors import AccessError, ConnectError, ToolError
@@ -68,7 +68,6 @@ class Session:
 
     def connect(self) -> Link:
         """The first connection: a typo or a dead broker fails at once, clearly."""
-        fieldcodec.install()  # before any frame arrives: a hostile header must not drop the connection
         self._link = Link(connect(self.settings), self.settings)
         return self._link
 

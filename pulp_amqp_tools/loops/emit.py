@@ -13,7 +13,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulp_amqp_tools.errors import NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -24,8 +24,7 @@ from pulp_amqp_tools.transport.interface import Link, Outgoing, Publisher, Topol
 Pace = Callable[[Message], float]
 
 
-@dataclass(frozen=True)
-class EmitSpec:
+class EmitSpec(NamedTuple):
     """What the loop needs of emit's options."""
 
     topology: Topology
