@@ -12,7 +12,7 @@ import sys
 
 from pulp_amqp_tools.cli import credentials, pulpconf, urls
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.subjects import check_name
+from pulp_amqp_tools.messages.names import check_name
 from pulp_amqp_tools.transport.broker import (
     DEFAULT_BLOCKED_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT,

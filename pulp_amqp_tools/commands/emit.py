@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from pulp_amqp_tools import __version__
 from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
-from pulp_amqp_tools.commands.options import EmitOptions, Message
+from pulp_amqp_tools.commands.options import EmitOptions
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
+from pulp_amqp_tools.messages.message import Message
+from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.safetext import one_line
-from pulp_amqp_tools.messages.subjects import check_short
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.amqp091.publish import Report

@@ -13,7 +13,7 @@ from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, hel
 from pulp_amqp_tools.commands.options import ListenOptions
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
-from pulp_amqp_tools.messages.subjects import check_name, check_short
+from pulp_amqp_tools.messages.names import check_name, check_short
 
 PROG = "pulp-listen"
 EXAMPLES = """\

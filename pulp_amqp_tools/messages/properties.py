@@ -16,7 +16,7 @@ from typing import Any
 
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import from_jsonable
-from pulp_amqp_tools.messages.subjects import check_short
+from pulp_amqp_tools.messages.names import check_short
 
 STRING_PROPERTIES = ("content_type", "content_encoding", "message_id", "correlation_id", "reply_to", "type", "app_id")
 PROPERTIES = (*STRING_PROPERTIES, "delivery_mode", "priority", "expiration", "timestamp")

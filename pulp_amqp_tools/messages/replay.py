@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pulp_amqp_tools.commands.options import Message
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import body_bytes, from_jsonable
+from pulp_amqp_tools.messages.message import Message
+from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.properties import PROPERTIES, parse_property, sendable
-from pulp_amqp_tools.messages.subjects import check_short
 
 # Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
 # user_id is not the publishing connection's user (406), which would close the channel mid-replay.
