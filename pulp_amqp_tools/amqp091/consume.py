@@ -38,32 +38,18 @@ from pulp_amqp_tools.errors import BrokerError, ConnectError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.output.render import Renderer
 from pulp_amqp_tools.output.sink import Sink
 
-_PROPERTY_NAMES = (
-    "content_type",
-    "content_encoding",
-    "delivery_mode",
-    "priority",
-    "correlation_id",
-    "reply_to",
-    "expiration",
-    "message_id",
-    "timestamp",
-    "type",
-    "user_id",
-    "app_id",
-    "cluster_id",
-)
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
 
 
 def properties_of(props: BasicProperties) -> dict[str, Any]:
     """The basic properties that are set, headers aside."""
     found = {}
-    for name in _PROPERTY_NAMES:
+    for name in PROPERTY_NAMES:
         value = getattr(props, name)
         if value is not None:
             found[name] = value
