@@ -14,7 +14,7 @@ from itertools import cycle, islice
 from typing import TYPE_CHECKING, Any
 
 from pulp_amqp_tools import __version__
-from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
+from pulp_amqp_tools.cli import argparser, argtypes, boundary, brokerargs, completion, helpformat, pulpconf
 from pulp_amqp_tools.commands.options import EmitOptions
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-n",
         "--count",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         metavar="N",
         help="publish N messages (events cycle through the chosen types) (default: one each)",
     )
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--confirm-timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         default=30.0,
         metavar="SECS",
         help="how long to wait for the broker's last confirms, and for a broker to answer "
@@ -132,7 +132,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
     script.add_argument(
         "--speed",
-        type=brokerargs.non_negative_float,
+        type=argtypes.non_negative_float,
         default=0.0,
         metavar="F",
         help="--replay with the recorded gaps divided by F (1 = as recorded, 2 = twice as fast; "
@@ -140,7 +140,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
     script.add_argument(
         "--rate",
-        type=brokerargs.non_negative_float,
+        type=argtypes.non_negative_float,
         default=0.0,
         metavar="R",
         help="publish R messages per second, steadily (default: 0, as fast as the broker takes them)",

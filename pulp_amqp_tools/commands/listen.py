@@ -9,7 +9,7 @@ import sys
 from typing import TextIO, cast
 
 from pulp_amqp_tools import __version__
-from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
+from pulp_amqp_tools.cli import argparser, argtypes, boundary, brokerargs, completion, helpformat, pulpconf
 from pulp_amqp_tools.commands.options import ListenOptions
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -86,16 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="declare a missing --queue as this type; quorum queues are replicated across a "
         "cluster and keep every message through a restart (default: classic)",
     )
-    stop.add_argument("-n", "--count", type=brokerargs.positive_int, metavar="N", help="exit 0 after N messages")
+    stop.add_argument("-n", "--count", type=argtypes.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop when no message arrived for SECS; exit {int(ExitStatus.TIMEOUT)} if none arrived at all",
     )
     stop.add_argument(
         "--prefetch",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         default=1000,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements, so at most this many "
@@ -113,7 +113,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     script = parser.add_argument_group("scripting")
     script.add_argument(
         "--deadline",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop after SECS in all; exit {int(ExitStatus.DEADLINE)} if fewer than --count "
         "messages (without --count: none) arrived by then",
