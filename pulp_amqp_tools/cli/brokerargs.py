@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping
 
 from pulp_amqp_tools.cli import argtypes, credentials, pulpconf, urls
@@ -144,7 +143,8 @@ def broker_from_args(
 ) -> BrokerSettings:
     """Resolve the connection options against AMQP_URL and Pulp's config file.
 
-    Asks for a missing password on the terminal when stdin is one (`prompt` replaces the asking).
+    `prompt` asks for a missing password; the caller passes one only when stdin is a terminal
+    (cli/environment.py decides that), without one a missing password is a usage error.
     """
     if args.heartbeat < 0:
         raise UsageError("--heartbeat must be 0 (off) or a number of seconds")
@@ -228,7 +228,7 @@ def _login(
         password_file=args.password_file,
         password_in_argv=bool(args.url),
         where=f"{host}:{port}",
-        prompt=credentials.tty_prompt if prompt is None and sys.stdin.isatty() else prompt,
+        prompt=prompt,
     )
 
 

@@ -1,4 +1,8 @@
-"""The resolved options of each command: frozen, free of argparse, pika and rich. Pure."""
+"""What each command's arguments resolved into: frozen dataclasses its core function reads. Pure.
+
+cli/ and the command modules build them from argparse's Namespace; nothing here imports
+argparse, pika or rich (BrokerSettings lives in transport/broker.py, Message in messages/).
+"""
 
 from __future__ import annotations
 
@@ -52,3 +56,4 @@ class EmitOptions:
     rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
     speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
     sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
+    quiet: bool = False  # -q: no summary line on success
