@@ -24,7 +24,7 @@ from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.safetext import one_line
 
 if TYPE_CHECKING:
-    from pulp_amqp_tools.amqp091.publish import Report
+    from pulp_amqp_tools.loops.emit import EmitSpec, Report
     from pulp_amqp_tools.messages.pacing import Pace
     from pulp_amqp_tools.messages.replay import Recording
 
@@ -365,18 +365,28 @@ def _fail_unless_confirmed(report: Report, options: EmitOptions, where: str, fig
         )
 
 
+def emit_spec(options: EmitOptions) -> EmitSpec:
+    """What emit's loop (loops/emit.py) needs of the options: it never sees EmitOptions."""
+    from pulp_amqp_tools.loops.emit import EmitSpec
+    from pulp_amqp_tools.transport.interface import Topology
+
+    return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
+
+
 def _publish(options: EmitOptions, env: Environment) -> Report:
-    """The broker's part: every message published and confirmed (amqp091), notices on stderr."""
-    from pulp_amqp_tools.amqp091.publish import publish_all
+    """The broker's part: emit's loop over a transport, notices on stderr."""
+    from pulp_amqp_tools.loops import emit as emit_loop
+    from pulp_amqp_tools.transport import open_transport
 
     pace = _pace(options)
     stream = messages(options)
     total = planned(options)
+    spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
         with _progress_bar(total, env) as track:
-            return publish_all(options, track(stream), pace, env.notice)
-    return publish_all(options, stream, pace, env.notice)
+            return emit_loop.run(spec, transport, track(stream), pace, env.notice)
+    return emit_loop.run(spec, transport, stream, pace, env.notice)
 
 
 def _pace(options: EmitOptions) -> Pace | None:

@@ -15,6 +15,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.names import check_name, check_short
 
 if TYPE_CHECKING:
+    from pulp_amqp_tools.loops.listen import ListenSpec
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.sink import Sink
 
@@ -186,10 +187,34 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
 
 
 def _consume(options: ListenOptions, renderer: Renderer, sink: Sink, env: Environment) -> ExitStatus:
-    """The broker's part: deliveries in, rendered into the sink, notices on stderr."""
-    from pulp_amqp_tools.amqp091 import consume
+    """The broker's part: listen's loop over a transport, notices on stderr."""
+    from pulp_amqp_tools.loops import listen as listen_loop
+    from pulp_amqp_tools.transport import open_transport
 
-    return consume.consume(options, renderer, sink, env.notice)
+    transport = open_transport(options.broker, env.notice)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, env.notice)
+
+
+def listen_spec(options: ListenOptions) -> ListenSpec:
+    """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+
+    topology = Topology(
+        options.exchange,
+        queue=QueueSpec(options.queue, options.queue_type),
+        bindings=tuple(Binding(pattern) for pattern in options.patterns),
+    )
+    return ListenSpec(
+        topology,
+        prefetch=options.prefetch,
+        count=options.count,
+        timeout=options.timeout,
+        deadline=options.deadline,
+        where=options.where,
+        fail_where=options.fail_where,
+        properties=options.mode != "quiet",
+    )
 
 
 COMMAND = command.Command(PROG, build_parser, options_from_args, listen)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
@@ -44,28 +43,27 @@ class Outcome(enum.Enum):
     REJECT = "reject"  # refuse it: dead-lettered where the queue says so, else dropped
 
 
-@dataclass(frozen=True)
-class QueueSpec:
+class QueueSpec(NamedTuple):
     """The queue listen consumes from: a private one when name is None."""
 
     name: str | None = None
     queue_type: str | None = None  # "classic" or "quorum" for a named queue
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """One binding of the queue to the exchange: a routing-key pattern for a topic exchange."""
 
     key: str
     arguments: tuple[tuple[str, Any], ...] = ()  # for exchange types that match on more (headers)
 
 
-@dataclass(frozen=True)
-class Topology:
+class Topology(NamedTuple):
     """What must exist on the broker before messages flow; declared the same way by both commands.
 
     emit needs the exchange only; listen adds its queue and bindings. Extend with fields that
-    default to today's behaviour, so every existing caller keeps meaning the same thing.
+    default to today's behaviour (at the end), so every existing caller keeps meaning the same.
+    These records are NamedTuples, not dataclasses: a frozen dataclass costs ~0.4 ms to define,
+    paid by every one-event `pulp-emit` at import.
     """
 
     exchange: str
