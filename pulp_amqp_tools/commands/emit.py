@@ -9,19 +9,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass
 from itertools import cycle, islice
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
-from pulp_amqp_tools.commands.options import EmitOptions
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.emit import EmitSpec, Report
@@ -44,6 +44,32 @@ examples:
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
   pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
 """
+
+
+@dataclass(frozen=True)
+class EmitOptions:
+    """What pulp-emit was asked to do, resolved from its arguments, AMQP_URL and the config file."""
+
+    broker: BrokerSettings
+    exchange: str
+    event_types: tuple[str, ...] = ()
+    count: int | None = None
+    repo_id: str = "pulp-f16"
+    result: str = "success"
+    subject: str | None = None  # an arbitrary message instead of Pulp events
+    body: bytes | None = None
+    fail_unroutable: bool = False
+    confirm_timeout: float = 30.0
+    window: int = 2000  # unconfirmed messages in flight at most
+    # scripting: extra headers and properties, --lines, a recording to replay, pacing
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()
+    lines: bool = False
+    replay: tuple[Message, ...] | None = None
+    rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
+    speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
+    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
+    quiet: bool = False  # -q: no summary line on success
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
@@ -298,8 +324,8 @@ def messages(options: EmitOptions) -> Iterator[Message]:
         from pulp_amqp_tools.messages.properties import merge
 
         for recorded in options.replay:
-            yield replace(
-                recorded, headers=merge(recorded.headers, options.headers), properties=merge(recorded.properties, props)
+            yield recorded._replace(
+                headers=merge(recorded.headers, options.headers), properties=merge(recorded.properties, props)
             )
         return
     if options.subject is not None and options.body is not None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO, cast
 
 from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
-from pulp_amqp_tools.commands.options import ListenOptions
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.names import check_name, check_short
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.messages.filters import Condition
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.sink import Sink
 
@@ -32,6 +34,27 @@ examples:
                                    wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
 """
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """What pulp-listen was asked to do, resolved from its arguments, AMQP_URL and the config file."""
+
+    broker: BrokerSettings
+    exchange: str
+    patterns: tuple[str, ...] = ("#",)
+    queue: str | None = None  # None: a private exclusive queue
+    queue_type: str | None = None
+    mode: str = "pretty"  # "quiet" | "pretty" | "json"
+    count: int | None = None
+    timeout: float | None = None  # idle seconds
+    color: str = "auto"  # "auto" | "always" | "never"
+    full: bool = False
+    prefetch: int = 1000
+    # scripting: total time limit, and the conditions a message must meet to be shown and counted
+    deadline: float | None = None
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
