@@ -24,7 +24,7 @@ class ArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, env: Environment | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", helpformat.formatter)
         super().__init__(*args, **kwargs)
-        self.env = env if env is not None else Environment(prog=self.prog)
+        self.env = env if env is not None else Environment(self.prog)
 
     def format_help(self) -> str:
         with helpformat.printing(self.env):  # only now may the formatter be rich (helpformat)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Generic, NoReturn, TypeVar
 
 from pulp_amqp_tools import __version__
@@ -22,14 +21,20 @@ _EXCHANGE_DEFAULT = f"[messaging] topic_exchange of the config file, else {pulpc
 EXCHANGE_HELP = f"name of a topic exchange (default: {_EXCHANGE_DEFAULT})"
 
 
-@dataclass(frozen=True)
 class Command(Generic[Options]):
     """One command: how to parse its arguments, resolve them into options, and run on them."""
 
-    prog: str
-    build_parser: Callable[[Environment], argparse.ArgumentParser]
-    resolve: Callable[[argparse.Namespace, Environment], Options]
-    run: Callable[[Options, Environment], int]
+    def __init__(
+        self,
+        prog: str,
+        build_parser: Callable[[Environment], argparse.ArgumentParser],
+        resolve: Callable[[argparse.Namespace, Environment], Options],
+        run: Callable[[Options, Environment], int],
+    ) -> None:
+        self.prog = prog
+        self.build_parser = build_parser
+        self.resolve = resolve
+        self.run = run
 
 
 def new_parser(prog: str, description: str, epilog: str, env: Environment | None) -> argparse.ArgumentParser:
@@ -54,7 +59,7 @@ def password_prompt(env: Environment) -> credentials.Prompt | None:
 
 def main(command: Command[Options], argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Parse `argv` (default: sys.argv), resolve the options and run, inside the one boundary."""
-    env = env if env is not None else Environment(prog=command.prog)
+    env = env if env is not None else Environment(command.prog)
     parser = command.build_parser(env)
     if "_ARGCOMPLETE" in env.environ:  # a Tab press: argcomplete answers and exits here
         import argcomplete

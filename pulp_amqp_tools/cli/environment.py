@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TextIO
 
@@ -24,22 +23,30 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-@dataclass
 class Environment:
-    """Where a command reads and writes, and what those places are."""
+    """Where a command reads and writes, and what those places are (default: this process's)."""
 
-    prog: str = "pulp-amqp-tools"
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)  # data only
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)  # notices, warnings, errors
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    def __init__(
+        self,
+        prog: str = "pulp-amqp-tools",
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.prog = prog
+        self.stdin = sys.stdin if stdin is None else stdin
+        self.stdout = sys.stdout if stdout is None else stdout  # data only
+        self.stderr = sys.stderr if stderr is None else stderr  # notices, warnings, errors
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
 
     @classmethod
     def of(cls, value: Environment | Mapping[str, str] | None, prog: str = "pulp-amqp-tools") -> Environment:
         """`value` itself, or the process's streams with these variables (None: os.environ)."""
         if isinstance(value, Environment):
             return value
-        return cls(prog=prog) if value is None else cls(prog=prog, environ=value)
+        return cls(prog, environ=value)
 
     @cached_property
     def stdin_isatty(self) -> bool:
