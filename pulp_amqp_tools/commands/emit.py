@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from itertools import cycle, islice
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
+from pulp_amqp_tools.commands import emit_messages
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
@@ -287,59 +287,6 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     )
 
 
-def bodies(options: EmitOptions) -> list[bytes]:
-    """The --body, or with --lines its non-empty lines (a CRLF's CR dropped too)."""
-    if options.body is None:
-        return []
-    if not options.lines:
-        return [options.body]
-    return [line.removesuffix(b"\r") for line in options.body.split(b"\n") if line.strip(b"\r")]
-
-
-def planned(options: EmitOptions) -> int:
-    """How many messages `messages` will yield."""
-    if options.replay is not None:
-        return len(options.replay)
-    if options.subject is not None:
-        given = len(bodies(options))
-        return (options.count or given) if given else 0
-    return options.count or len(options.event_types)
-
-
-def _with_extras(options: EmitOptions, headers: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
-    if not options.headers:
-        return headers
-    from pulp_amqp_tools.messages.properties import merge
-
-    return merge(headers, options.headers)
-
-
-def messages(options: EmitOptions) -> Iterator[Message]:
-    """What to publish: a recording, the message(s) given, or Pulp events; --header/--property on each."""
-    props = options.properties
-    if options.replay is not None:
-        if not options.headers and not props:
-            yield from options.replay
-            return
-        from pulp_amqp_tools.messages.properties import merge
-
-        for recorded in options.replay:
-            yield recorded._replace(
-                headers=merge(recorded.headers, options.headers), properties=merge(recorded.properties, props)
-            )
-        return
-    if options.subject is not None and options.body is not None:
-        headers = _with_extras(options, ((events.SUBJECT_HEADER, options.subject),))
-        given = bodies(options)
-        for body in islice(cycle(given), options.count or len(given)) if given else ():
-            yield Message(options.subject, body, headers, props)
-        return
-    for event in events.event_stream(options.event_types, options.count, options.repo_id, options.result):
-        yield Message(
-            event.subject, event.body, _with_extras(options, ((events.SUBJECT_HEADER, event.subject),)), props
-        )
-
-
 def _tally(counter: Counter[str], limit: int = 5) -> str:
     shown = ", ".join(f"{one_line(subject)!r} x{n}" for subject, n in counter.most_common(limit))
     more = len(counter) - limit
@@ -405,8 +352,8 @@ def _publish(options: EmitOptions, env: Environment) -> Report:
     from pulp_amqp_tools.transport import open_transport
 
     pace = _pace(options)
-    stream = messages(options)
-    total = planned(options)
+    stream = emit_messages.messages(options)
+    total = emit_messages.planned(options)
     spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
