@@ -17,25 +17,10 @@ from pika.spec import Basic, BasicProperties
 from pulp_amqp_tools.amqp091 import fieldcodec, topology
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, Topology, TopologyLost
 
-# The basic properties of AMQP 0-9-1, as pika names them (headers aside).
-_PROPERTY_NAMES = (
-    "content_type",
-    "content_encoding",
-    "delivery_mode",
-    "priority",
-    "correlation_id",
-    "reply_to",
-    "expiration",
-    "message_id",
-    "timestamp",
-    "type",
-    "user_id",
-    "app_id",
-    "cluster_id",
-)
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
 
 PikaCallback = Callable[[BlockingChannel, Basic.Deliver, BasicProperties, bytes], None]
@@ -44,7 +29,7 @@ PikaCallback = Callable[[BlockingChannel, Basic.Deliver, BasicProperties, bytes]
 def properties_of(props: BasicProperties) -> dict[str, Any]:
     """The basic properties that are set, headers aside."""
     found = {}
-    for name in _PROPERTY_NAMES:
+    for name in PROPERTY_NAMES:
         value = getattr(props, name)
         if value is not None:
             found[name] = value
