@@ -41,7 +41,7 @@ class StreamingPublisher:
         self._connection = connection
         self._channel = channel
         # The asynchronous channel behind the blocking one (see the module docstring).
-        self._impl = pikacompat.channel_impl(channel)
+        self._async = pikacompat.channel_impl(channel)
         self._window = window
         self._seq = 0
         self._unconfirmed: OrderedDict[int, Outgoing] = OrderedDict()  # delivery tag -> message
@@ -50,10 +50,10 @@ class StreamingPublisher:
         self.unroutable: Counter[str] = Counter()
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
         self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
-        self._impl.add_on_close_callback(self._on_close)
+        self._async.add_on_close_callback(self._on_close)
         pikacompat.coalesce_writes(connection)
-        self._impl.confirm_delivery(self._on_confirm)
-        self._impl.add_on_return_callback(self._on_return)
+        self._async.confirm_delivery(self._on_confirm)
+        self._async.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
         self._watchdog = Watchdog(connection, heartbeat)
 
@@ -101,7 +101,7 @@ class StreamingPublisher:
         self._seq += 1
         # Kept before sending: if the send fails the message still counts as unconfirmed.
         self._unconfirmed[self._seq] = message
-        self._impl.basic_publish(exchange, subject, body, properties, mandatory=True)
+        self._async.basic_publish(exchange, subject, body, properties, mandatory=True)
         if self._seq % self.PUMP_EVERY == 0:
             self._connection.process_data_events(time_limit=0)
         while len(self._unconfirmed) >= self._window:
@@ -114,7 +114,7 @@ class StreamingPublisher:
         self._wake_at = None
         self._raise_if_closed()
         self._watchdog.check()
-        if not self._impl.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
+        if not self._async.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
             reason = pikacompat.closing_reason(self._channel)
             if reason is not None:
                 raise reason

@@ -30,10 +30,10 @@ class Watchdog:
     POLL_GAP = 1.5  # a longer gap between two checks means we were not polling
 
     def __init__(self, connection: BlockingConnection, heartbeat: int) -> None:
-        self._impl = pikacompat.impl(connection)
+        self._async = pikacompat.impl(connection)
         self._limit = stale_after(heartbeat)
         self._heartbeat = heartbeat
-        self._bytes = pikacompat.bytes_received(self._impl)
+        self._bytes = pikacompat.bytes_received(self._async)
         self._silent = 0.0
         self._last = time.monotonic()
 
@@ -43,7 +43,7 @@ class Watchdog:
         now = time.monotonic()
         gap = now - self._last
         self._last = now
-        received = pikacompat.bytes_received(self._impl)
+        received = pikacompat.bytes_received(self._async)
         if received != self._bytes:
             self._bytes = received
             self._silent = 0.0
@@ -51,5 +51,5 @@ class Watchdog:
         self._silent += min(gap, self.POLL_GAP)
         if self._silent > self._limit:
             reason = f"nothing from the broker for {self._silent:.0f} s (heartbeat {self._heartbeat} s)"
-            pikacompat.terminate(self._impl, px.AMQPHeartbeatTimeout(reason))
+            pikacompat.terminate(self._async, px.AMQPHeartbeatTimeout(reason))
             raise ConnectionLost(reason)

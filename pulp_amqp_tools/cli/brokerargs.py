@@ -19,7 +19,9 @@ from pulp_amqp_tools.transport.broker import (
     DEFAULT_HEARTBEAT,
     DEFAULT_HOST,
     DEFAULT_PORT,
-    BrokerSettings,
+)
+from pulp_amqp_tools.transport.broker import (
+    BrokerSettings as BrokerSettings,  # re-exported: its home is transport/broker.py
 )
 
 INSECURE_WARNING = (
