@@ -36,7 +36,7 @@ class Run:
 
     def __call__(self) -> ExitStatus:
         sink = Sink(self.stdout)
-        renderer = render.make_renderer("quiet", sink, False, False)  # type: ignore[arg-type]
+        renderer = render.make_renderer("quiet", sink)  # type: ignore[arg-type]
         return listen.run(self.spec, self.transport, renderer, sink, self.notices.append)
 
     @property
