@@ -66,12 +66,3 @@ def failover_order(endpoints: Sequence[T], lost: T | None, rng: random.Random | 
     others = [item for item in items if item != lost]
     (rng or random).shuffle(others)
     return [*others, lost]
-
-
-def stale_after(heartbeat: int) -> float | None:
-    """Seconds without a byte from the broker after which a connection counts as dead.
-
-    The broker sends something at least every heartbeat/2 seconds, so 1.5 intervals of silence
-    is three missed beats: the loss is noticed within two heartbeat intervals, as promised.
-    """
-    return 1.5 * heartbeat if heartbeat > 0 else None
