@@ -10,10 +10,11 @@ from __future__ import annotations
 import subprocess
 import uuid
 
+import pika
 import pytest
 
 from pulp_amqp_tools.commands import listen
-from tests.conftest import command_env
+from tests.conftest import BROKER_URL, command_env, delete_queue, run
 from tests.support.jepsen import Tally, console
 from tests.support.private_node import PrivateNode
 
@@ -34,6 +35,33 @@ EVENTS = 1000
 def test_a_named_queue_is_quorum_unless_told_otherwise(argv: list[str], expected: str | None) -> None:
     options = listen.options_from_args(listen.build_parser().parse_args(argv), {})
     assert options.queue_type == expected
+
+
+@pytest.mark.broker
+@pytest.mark.parametrize(
+    ("arguments", "durable", "flag", "shown"),
+    [
+        (None, True, [], "(classic queue '{}')"),  # as --queue declared it before quorum was the default
+        ({"x-queue-type": "quorum"}, True, ["--queue-type", "classic"], "(quorum queue '{}')"),
+        ({"x-queue-type": "classic"}, False, [], "(classic queue '{}')"),  # not durable: only classic can be
+        ({"x-max-length": 10}, True, [], "(queue '{}')"),  # other arguments differ: its type stays unknown
+    ],
+)
+def test_an_existing_queue_is_kept_and_the_ready_line_names_its_type(
+    arguments: dict[str, object] | None, durable: bool, flag: list[str], shown: str
+) -> None:
+    queue = f"pat-eq-{uuid.uuid4().hex[:10]}"
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
+    try:
+        connection.channel().queue_declare(queue, durable=durable, arguments=arguments)
+        result = run("listen", "-e", "amq.topic", "-s", queue, "--queue", queue, *flag, "--timeout", "0.3")
+        assert result.returncode == 6, result.stderr
+        assert shown.format(queue) in result.stderr.decode(), result.stderr
+        again = connection.channel().queue_declare(queue, passive=True)  # still there, as it was declared
+        assert again.method.queue == queue
+    finally:
+        connection.close()
+        delete_queue(queue)
 
 
 def _run(args: list[str], node: PrivateNode, timeout: float = 60) -> subprocess.CompletedProcess[str]:

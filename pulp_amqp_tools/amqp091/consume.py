@@ -70,7 +70,7 @@ class Consumer:
         topology.ensure_exchange(connection, wanted)
         self._channel: BlockingChannel = connection.channel()
         self._channel.basic_qos(prefetch_count=prefetch)
-        self.queue = topology.ensure_queue(connection, self._channel, wanted)
+        self.queue, self.queue_type = topology.ensure_queue(connection, self._channel, wanted)
         self.cancelled: str | None = None
         self._exchange = wanted.exchange
         self._exchange_check: _ExchangeCheck | None = None

@@ -8,6 +8,7 @@ so every probe runs on a channel of its own.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
@@ -32,18 +33,25 @@ def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
     return BrokerError(f"{what}: {text}")
 
 
+class DeclaredQueue(NamedTuple):
+    """The queue as the broker has it: its name, and its type when known ("quorum", "classic")."""
+
+    name: str
+    queue_type: str | None = None  # None: a private queue, or an existing one whose type we could not tell
+
+
 def ensure(connection: BlockingConnection, topology: Topology, channel: BlockingChannel | None = None) -> str | None:
     """Make `topology` exist: the exchange, then the queue and its bindings (on `channel`) if it has one."""
     ensure_exchange(connection, topology)
     if topology.queue is None:
         return None
-    return ensure_queue(connection, channel or connection.channel(), topology)
+    return ensure_queue(connection, channel or connection.channel(), topology).name
 
 
-def ensure_queue(connection: BlockingConnection, channel: BlockingChannel, topology: Topology) -> str:
-    """Declare the topology's queue (on `channel`), bind it, and return its name."""
+def ensure_queue(connection: BlockingConnection, channel: BlockingChannel, topology: Topology) -> DeclaredQueue:
+    """Declare the topology's queue (on `channel`), bind it, and say what it is."""
     queue = declare_queue(connection, channel, topology.queue or QueueSpec())
-    bind(channel, queue, topology.exchange, topology.bindings)
+    bind(channel, queue.name, topology.exchange, topology.bindings)
     return queue
 
 
@@ -122,12 +130,12 @@ def _close(channel: BlockingChannel) -> None:
         channel.close()
 
 
-def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec) -> str:
-    """Declare the queue to consume from (on `channel`) and return its name."""
+def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec) -> DeclaredQueue:
+    """Declare the queue to consume from (on `channel`); an existing one is kept as its owner declared it."""
     if spec.name is None:
         # A private tap, as the original listen.py had: gone with the listener.
         result = channel.queue_declare("", exclusive=True, auto_delete=True)
-        return str(result.method.queue)
+        return DeclaredQueue(str(result.method.queue))
     label = f"queue {one_line(spec.name)!r}"
     probe = connection.channel()
     try:
@@ -137,13 +145,40 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
             raise _refused(exc, label) from None
     else:
         _close(probe)
-        return spec.name  # it exists: keep it as its owner declared it
+        return DeclaredQueue(spec.name, existing_queue_type(connection, spec))
     arguments = {"x-queue-type": spec.queue_type} if spec.queue_type else None
     try:
         channel.queue_declare(spec.name, durable=True, arguments=arguments)
     except px.ChannelClosedByBroker as exc:
         raise _refused(exc, label) from None
-    return spec.name
+    return DeclaredQueue(spec.name, spec.queue_type or "classic")
+
+
+_CURRENT_TYPE = re.compile(r"inequivalent arg 'x-queue-type'.* but current is (?:'([^']*)'|(none))")
+
+
+def existing_queue_type(connection: BlockingConnection, spec: QueueSpec) -> str | None:
+    """The type of an existing queue, told by declaring it the way we would (AMQP has no query).
+
+    An equivalent declare changes nothing and confirms our type; a 406 names the queue's own
+    x-queue-type ("none": a classic queue declared without one), or shows it is not durable, which
+    only a classic queue can be. Any other answer (other arguments differ, no configure
+    permission) leaves the type unknown. The probe's channel is closed either way.
+    """
+    wanted = spec.queue_type or "classic"
+    channel = connection.channel()
+    try:
+        channel.queue_declare(spec.name or "", durable=True, arguments={"x-queue-type": wanted})
+    except px.ChannelClosedByBroker as exc:
+        text = str(exc.reply_text)
+        found = _CURRENT_TYPE.search(text)
+        if exc.reply_code == 406 and found:
+            return found.group(1) or "classic"
+        if exc.reply_code == 406 and "inequivalent arg 'durable'" in text:
+            return "classic"
+        return None
+    _close(channel)
+    return wanted
 
 
 def bind(channel: BlockingChannel, queue: str, exchange: str, bindings: tuple[Binding, ...]) -> None:

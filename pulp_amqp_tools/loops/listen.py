@@ -62,13 +62,18 @@ class ListenSpec:
         return self.topology.queue is None or self.topology.queue.name is None
 
 
-def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
-    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect."""
+def ready_line(spec: ListenSpec, queue: str, again: str | None = None, queue_type: str | None = None) -> str:
+    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect.
+
+    A named queue's type is in it ("quorum queue 'ci'"): an existing classic queue loses Pulp's
+    transient events when its node restarts, and this is where a user can see which one they have.
+    """
     patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
     exchange = one_line(spec.topology.exchange)
+    kind = f"{one_line(queue_type)} queue" if queue_type and not spec.private else "queue"
     if again is None:
-        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}); Ctrl-C to stop"
-    return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
+        return f"listening on exchange {exchange!r} for {patterns} ({kind} {one_line(queue)!r}); Ctrl-C to stop"
+    return f"{again}: listening again on exchange {exchange!r} for {patterns} ({kind} {one_line(queue)!r})"
 
 
 def run(
@@ -152,7 +157,7 @@ class _Listener:
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
         consumer.start(self._receiver(consumer))
-        self.notice(ready_line(self.spec, consumer.queue, again))
+        self.notice(ready_line(self.spec, consumer.queue, again, consumer.queue_type))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)

@@ -96,6 +96,11 @@ class Consumer(Protocol):
         """The queue's name as the broker knows it (a private queue's is the broker's choice)."""
 
     @property
+    def queue_type(self) -> str | None:
+        """The queue's type ("quorum", "classic"...) when known; None for a private queue, or an
+        existing queue whose type the transport could not tell."""
+
+    @property
     def is_open(self) -> bool:
         """False once the subscription's channel (or link) closed: settling is then pointless."""
 

@@ -43,7 +43,9 @@ class FakeConsumer:
         self.link = link
         self.topology = topology
         self.script = script
-        self.queue = "amq.gen-fake" if topology.queue is None or topology.queue.name is None else topology.queue.name
+        spec = topology.queue
+        self.queue = spec.name if spec is not None and spec.name else "amq.gen-fake"
+        self.queue_type = (spec.queue_type or "classic") if spec is not None and spec.name else None
         self.is_open = True
         self.cancelled: str | None = None
         self.settled: list[tuple[Tag, Outcome, bool]] = []
