@@ -130,7 +130,7 @@ def read_lines(stream: IO[bytes], counts: Counts) -> None:
 
 def listener_node(cluster: Cluster, stderr: list[str]) -> ClusterNode:
     """The node the listener is on now: the last it said it reconnected to, else the first."""
-    ports = re.findall(r"reconnected \(127\.0\.0\.1:(\d+)\)", "".join(stderr))
+    ports = re.findall(r"reconnected \(127\.0\.0\.1:(\d+)[,)]", "".join(stderr))
     return cluster.by_port(int(ports[-1])) if ports else cluster.nodes[0]
 
 

@@ -45,7 +45,7 @@ def test_after_a_loss_the_unconfirmed_are_sent_again_once_each(after_taking: boo
     assert [m for _, m in second.publishers[0].sent][:2] == first_sent[:2]  # the very same objects
     assert (report.published, report.confirmed, report.resent, report.reconnects) == (5, 5, 3, 1)
     assert notices == [
-        "reconnected (fake:2); sending the 3 unconfirmed messages again "
+        "reconnected (fake:2, moved from fake:1); sending the 3 unconfirmed messages again "
         "(the broker may already hold some: duplicates possible)"
     ]
 

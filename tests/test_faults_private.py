@@ -85,7 +85,8 @@ def test_failover_to_the_next_broker_address(private_node: PrivateNode, durable_
         first.refuse()
         first.cut()
         assert wait_for(lambda: "listening again" in listener.stderr, 20), listener.stderr
-        assert f"reconnected (127.0.0.1:{second.port})" in listener.stderr
+        assert f"reconnected (127.0.0.1:{second.port}, moved from 127.0.0.1:{first.port})" in listener.stderr
+        assert "reconnecting to the other brokers first" in listener.stderr
         connection = pika.BlockingConnection(private_node.params())
         connection.channel().basic_publish(durable_exchange, "after.failover", b"{}")
         connection.close()

@@ -105,7 +105,7 @@ def test_a_lost_connection_is_recovered_and_the_private_queue_loss_said() -> Non
     assert run.lines == ["a.1", "a.2", "a.3"]
     assert [str(e) for e in run.transport.recovered] == ["boom"]
     assert run.notices[1].startswith("messages published while we were disconnected were missed")
-    assert run.notices[2].startswith("reconnected (fake:2): listening again on exchange 'ex'")
+    assert run.notices[2].startswith("reconnected (fake:2, moved from fake:1): listening again on exchange 'ex'")
     assert first.consumers[0].settled == [(2, ACK, True)] and first.closed and second.closed
 
 

@@ -90,7 +90,8 @@ class Session:
     def _reconnect(self, lost: tuple[str, int], reason: str, deadline: float | None) -> pika.BlockingConnection:
         """Connect again after a loss, trying the other brokers first; ToolError when hopeless."""
         where = host_port(*lost)
-        self.notice(f"lost the connection to {where} ({reason}); reconnecting")
+        others = " to the other brokers first" if len(set(self.settings.endpoints)) > 1 else ""
+        self.notice(f"lost the connection to {where} ({reason}); reconnecting{others}")
         self.backoff.reset()
         by_endpoint = {(p.host, p.port): p for p in parameters(self.settings)}
         order = backoff.failover_order(list(by_endpoint), lost)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from pulp_amqp_tools.errors import NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import Link, Outgoing, Publisher, Topology, Transport
@@ -98,7 +99,7 @@ class _Emitter:
                     return self._attempt(link)
                 except self.transport.failures as exc:
                     error = exc
-                link = self._recover(error)
+                link = self._recover(error, link.where)
         finally:
             link.close()
 
@@ -157,7 +158,7 @@ class _Emitter:
             pending.append(in_hand)
         return pending
 
-    def _recover(self, error: BaseException) -> Link:
+    def _recover(self, error: BaseException, before: str) -> Link:
         pending = self._pending()
         confirm_timeout = self.spec.confirm_timeout
         try:
@@ -167,7 +168,7 @@ class _Emitter:
         self.report.reconnects += 1
         self.resend = deque(pending)
         self.notice(
-            f"reconnected ({link.where}); sending the {len(pending)} unconfirmed messages again "
+            f"{reconnected(link.where, before)}; sending the {len(pending)} unconfirmed messages again "
             "(the broker may already hold some: duplicates possible)"
         )
         return link

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import (
@@ -124,8 +125,9 @@ class _Listener:
                 except self.transport.failures as exc:
                     error = exc
                 if error is not None:
+                    before = link.where
                     link = self._reconnect(error)
-                    again = f"reconnected ({link.where})"
+                    again = reconnected(link.where, before)
         finally:
             link.close()
 

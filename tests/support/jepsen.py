@@ -143,7 +143,7 @@ def resent(emit_stderr: str) -> int:
 
 def moved_to(stderr: str) -> list[int]:
     """The ports a command said it reconnected to, in order (`reconnected (127.0.0.1:PORT)`)."""
-    return [int(port) for port in re.findall(r"reconnected \(127\.0\.0\.1:(\d+)\)", stderr)]
+    return [int(port) for port in re.findall(r"reconnected \(127\.0\.0\.1:(\d+)[,)]", stderr)]
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
