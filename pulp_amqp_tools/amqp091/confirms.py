@@ -23,7 +23,7 @@ from pika.spec import Basic, BasicProperties
 
 from pulp_amqp_tools.amqp091 import pikacompat
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
-from pulp_amqp_tools.transport.interface import ConnectionLost, Outgoing
+from pulp_amqp_tools.transport.interface import ConfirmsStalled, ConnectionLost, Outgoing
 
 
 def _nothing() -> None:
@@ -36,7 +36,12 @@ class StreamingPublisher:
     PUMP_EVERY = 128  # publishes between two non-blocking I/O passes
 
     def __init__(
-        self, connection: BlockingConnection, channel: BlockingChannel, window: int = 2000, heartbeat: int = 0
+        self,
+        connection: BlockingConnection,
+        channel: BlockingChannel,
+        window: int = 2000,
+        heartbeat: int = 0,
+        stall_after: float | None = None,
     ) -> None:
         self._connection = connection
         self._channel = channel
@@ -47,7 +52,10 @@ class StreamingPublisher:
         self._unconfirmed: OrderedDict[int, Outgoing] = OrderedDict()  # delivery tag -> message
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
+        self._nacked: list[Outgoing] = []  # refused by the broker, not yet taken to be sent again
         self.unroutable: Counter[str] = Counter()
+        self._stall_after = stall_after
+        self._replied_at = time.monotonic()  # the last confirm, or when the window last became non-empty
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
         self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
         self._async.add_on_close_callback(self._on_close)
@@ -58,6 +66,7 @@ class StreamingPublisher:
         self._watchdog = Watchdog(connection, heartbeat)
 
     def _on_confirm(self, frame: Method[Any]) -> None:
+        self._replied_at = time.monotonic()
         method = frame.method
         tag = method.delivery_tag
         if method.multiple:
@@ -66,12 +75,15 @@ class StreamingPublisher:
                 first = next(iter(self._unconfirmed))
                 if first > tag:
                     break
-                settled.append(self._unconfirmed.popitem(last=False)[1][0])
+                settled.append(self._unconfirmed.popitem(last=False)[1])
         else:
             message = self._unconfirmed.pop(tag, None)
-            settled = [] if message is None else [message[0]]
+            settled = [] if message is None else [message]
         if isinstance(method, Basic.Nack):
-            self.nacked.update(settled)
+            # The broker could not take them (a quorum queue losing its leader, say): kept, so the
+            # loop can send them again.
+            self._nacked.extend(settled)
+            self.nacked.update(message[0] for message in settled)
         else:
             self.confirmed += len(settled)
         if self._wake_at is not None and len(self._unconfirmed) <= self._wake_at:
@@ -98,12 +110,15 @@ class StreamingPublisher:
         # Pulp's properties when none are given: no content type, transient, the subject in a header.
         properties = BasicProperties(headers=headers, **dict(props)) if props else BasicProperties(headers=headers)
         self._raise_if_closed()
+        if not self._unconfirmed:
+            self._replied_at = time.monotonic()  # nothing was waiting: the stall clock starts now
         self._seq += 1
         # Kept before sending: if the send fails the message still counts as unconfirmed.
         self._unconfirmed[self._seq] = message
         self._async.basic_publish(exchange, subject, body, properties, mandatory=True)
         if self._seq % self.PUMP_EVERY == 0:
             self._connection.process_data_events(time_limit=0)
+            self._check_stall()
         while len(self._unconfirmed) >= self._window:
             self._pump(0.25, wake_at=self._window // 2)
 
@@ -114,11 +129,21 @@ class StreamingPublisher:
         self._wake_at = None
         self._raise_if_closed()
         self._watchdog.check()
+        self._check_stall()
         if not self._async.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
             reason = pikacompat.closing_reason(self._channel)
             if reason is not None:
                 raise reason
             raise ConnectionLost("the channel closed")
+
+    def _check_stall(self) -> None:
+        if self._stall_after is None or not self._unconfirmed:
+            return
+        silent = time.monotonic() - self._replied_at
+        if silent > self._stall_after:
+            raise ConfirmsStalled(
+                f"no confirm from the broker for {silent:.0f} s, {len(self._unconfirmed)} messages waiting"
+            )
 
     def wait(self, timeout: float) -> bool:
         """Pump until every message is confirmed or nacked; False if `timeout` ran out first."""
@@ -133,3 +158,10 @@ class StreamingPublisher:
     def unconfirmed(self) -> list[Outgoing]:
         """What was sent (or was being sent) without a confirm yet, oldest first."""
         return list(self._unconfirmed.values())
+
+    def take_nacked(self) -> list[Outgoing]:
+        """The messages the broker refused since the last call, oldest first; `nacked` forgets them."""
+        taken, self._nacked = self._nacked, []
+        self.nacked.subtract(message[0] for message in taken)
+        self.nacked = +self.nacked  # drop the zero counts
+        return taken

@@ -62,10 +62,10 @@ class Link:
 
         return Consumer(self.connection, wanted, prefetch, properties, self._heartbeat)
 
-    def publisher(self, window: int) -> StreamingPublisher:
+    def publisher(self, window: int, stall_after: float | None = None) -> StreamingPublisher:
         from pulp_amqp_tools.amqp091.confirms import StreamingPublisher
 
-        return StreamingPublisher(self.connection, self.connection.channel(), window, self._heartbeat)
+        return StreamingPublisher(self.connection, self.connection.channel(), window, self._heartbeat, stall_after)
 
     def sleep(self, seconds: float) -> None:
         self.connection.sleep(seconds)

@@ -135,7 +135,8 @@ def add_publishing_arguments(parser: argparse.ArgumentParser) -> None:
         default=30.0,
         metavar="SECS",
         help="how long to wait for the broker's last confirms, and for a broker to answer "
-        "again after a lost connection (default: 30)",
+        "again after a lost connection; a broker that confirms nothing for this long mid-run is "
+        "left for another (default: 30)",
     )
     run.add_argument(
         "--sequence-header",
@@ -319,13 +320,18 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
             raise NotDeliveredError(message)
         env.notice(f"warning: {message}")
     elif not options.quiet or report.resent:
-        again = (
-            (f"; {report.resent} sent again after {report.reconnects} reconnect(s): consumers may see duplicates")
-            if report.resent
-            else ""
-        )
-        env.notice(f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
+        env.notice(f"{report.published} messages published to {where}, all confirmed ({figures}{_again(report)})")
     return ExitStatus.OK
+
+
+def _again(report: Report) -> str:
+    """What the summary says about messages sent twice (after a reconnect, or refused once)."""
+    if not report.resent:
+        return ""
+    causes = [f"{report.reconnects} reconnect(s)"] if report.reconnects else []
+    if report.refused_again:
+        causes.append(f"{report.refused_again} refusal(s) (nack)")
+    return f"; {report.resent} sent again after {' and '.join(causes)}: consumers may see duplicates"
 
 
 def _fail_unless_confirmed(report: Report, options: EmitOptions, where: str, figures: str) -> None:

@@ -4,6 +4,9 @@ A lost connection does not lose messages silently: the unconfirmed ones are sent
 connection (at-least-once: the broker may already hold some, so duplicates are possible and
 counted in `Report.resent`), or, with --no-reconnect or when no broker answers within
 --confirm-timeout, the run ends with NotDeliveredError naming how many were left unconfirmed.
+A broker that stops confirming for --confirm-timeout counts as lost too (ConfirmsStalled), up to
+once per broker without a confirm in between; messages the broker refuses (nack) are sent again,
+up to NACK_ROUNDS times, before they are reported as rejected.
 Protocol-neutral: the broker is reached through transport.interface.
 """
 
@@ -20,9 +23,10 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.transport.broker import BrokerSettings
-from pulp_amqp_tools.transport.interface import Link, Outgoing, Publisher, Topology, Transport
+from pulp_amqp_tools.transport.interface import ConfirmsStalled, Link, Outgoing, Publisher, Topology, Transport
 
 Pace = Callable[[Message], float]
+NACK_ROUNDS = 3  # times the messages a broker refused are sent again before they count as rejected
 
 
 class EmitSpec(NamedTuple):
@@ -41,8 +45,9 @@ class Report:
     unroutable: Counter[str] = field(default_factory=Counter)
     nacked: Counter[str] = field(default_factory=Counter)
     unconfirmed: Counter[str] = field(default_factory=Counter)
-    resent: int = 0  # sent again after a reconnect: the broker may hold these twice
+    resent: int = 0  # sent again after a reconnect or a nack: the broker may hold these twice
     reconnects: int = 0
+    refused_again: int = 0  # of `resent`: refused once (nacked), then sent again
 
     def settle(self, publisher: Publisher) -> None:
         """Add what the broker said on one channel."""
@@ -90,6 +95,7 @@ class _Emitter:
         self.resend: deque[Outgoing] = deque()
         self.publisher: Publisher | None = None
         self.in_hand: Outgoing | None = None  # taken from the source, maybe not in the publisher's books
+        self.stalled: list[int] = []  # report.confirmed at each stall since the last one that made progress
 
     def run(self) -> Report:
         link = self.transport.connect()
@@ -108,10 +114,11 @@ class _Emitter:
         self.publisher = None
         self.in_hand = None
         link.ensure(self.spec.topology)
-        publisher = self.publisher = link.publisher(self.spec.window)
+        publisher = self.publisher = link.publisher(self.spec.window, self.spec.confirm_timeout)
         self._resend(publisher)
         self._publish_new(link, publisher)
         publisher.wait(self.spec.confirm_timeout)
+        self._send_refused_again(publisher)
         self.report.settle(publisher)
         self.report.unconfirmed = Counter(message[0] for message in publisher.unconfirmed())
         return self.report
@@ -123,6 +130,18 @@ class _Emitter:
             publisher.publish(exchange, self.in_hand)
             self.in_hand = None
             self.report.resent += 1
+
+    def _send_refused_again(self, publisher: Publisher) -> None:
+        """Messages the broker nacked get NACK_ROUNDS more chances on this link (at-least-once)."""
+        for _round in range(NACK_ROUNDS):
+            refused = publisher.take_nacked()
+            if not refused:
+                return
+            self.notice(f"the broker refused {len(refused)} messages (nack); sending them again")
+            self.resend.extend(refused)
+            self.report.refused_again += len(refused)
+            self._resend(publisher)
+            publisher.wait(self.spec.confirm_timeout)
 
     def _publish_new(self, link: Link, publisher: Publisher) -> None:
         """The hot loop: per message one headers dict, one tuple, one publish (and a pace, if any)."""
@@ -151,8 +170,9 @@ class _Emitter:
         """After a failure: every message not confirmed yet, oldest first, each once."""
         pending = list(self.resend)
         if self.publisher is not None:
+            refused = self.publisher.take_nacked()  # refused on the lost link: another chance on the next
             self.report.settle(self.publisher)
-            pending = self.publisher.unconfirmed() + pending
+            pending = self.publisher.unconfirmed() + refused + pending
         in_hand = self.in_hand
         if in_hand is not None and not any(sent is in_hand for sent in pending):
             pending.append(in_hand)
@@ -161,6 +181,10 @@ class _Emitter:
     def _recover(self, error: BaseException, before: str) -> Link:
         pending = self._pending()
         confirm_timeout = self.spec.confirm_timeout
+        if isinstance(error, ConfirmsStalled):
+            self._count_stall(error, pending)
+        else:
+            self.stalled.clear()
         try:
             link = self.transport.recover(error, lambda: time.monotonic() + confirm_timeout)
         except ToolError as failure:
@@ -172,6 +196,19 @@ class _Emitter:
             "(the broker may already hold some: duplicates possible)"
         )
         return link
+
+    def _count_stall(self, error: ConfirmsStalled, pending: list[Outgoing]) -> None:
+        """Another broker may confirm (a quorum queue's new leader), so a stall is recovered from,
+        until every broker stalled once with no confirm at all in between: then nothing will."""
+        if self.stalled and self.stalled[-1] != self.report.confirmed:
+            self.stalled.clear()  # confirms came since the last stall: that one was recovered from
+        self.stalled.append(self.report.confirmed)
+        brokers = len(set(self.transport.settings.endpoints))
+        if len(self.stalled) > brokers:
+            failure = NotDeliveredError(
+                f"the broker stopped confirming ({error.reason}), on each of the {brokers} broker(s) tried"
+            )
+            raise _not_delivered(failure, pending, self.report, self.transport.settings)
 
 
 def _wait(link: Link, delay: float) -> None:

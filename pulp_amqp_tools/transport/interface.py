@@ -80,6 +80,16 @@ class ConnectionLost(Exception):
         self.reason = reason
 
 
+class ConfirmsStalled(ConnectionLost):
+    """The link looks alive but the broker stopped confirming: no reply to any outstanding message
+    for the confirm timeout. Recovered like a loss, on another broker first.
+
+    Seen on a RabbitMQ 3.10 cluster whose quorum queue lost its leader to a partition: a channel
+    opened before the queue's new leader was known sends its messages to the old one and is then
+    blocked by flow control for as long as the partition lasts, heartbeats and all still fine.
+    """
+
+
 class TopologyLost(Exception):
     """The connection is fine but the consumer or its bindings are gone: set them up again."""
 
@@ -144,6 +154,10 @@ class Publisher(Protocol):
     def unconfirmed(self) -> list[Outgoing]:
         """What was sent (or was being sent) without a reply yet, oldest first."""
 
+    def take_nacked(self) -> list[Outgoing]:
+        """The messages the broker refused (nacked) since the last call, oldest first, to be sent
+        again; they leave the `nacked` count."""
+
 
 class Link(Protocol):
     """One live connection to a broker."""
@@ -164,8 +178,12 @@ class Link(Protocol):
         `properties`: fill Delivery.properties (costly per message; quiet output does not show them).
         """
 
-    def publisher(self, window: int) -> Publisher:
-        """A publisher with confirms and mandatory routing, at most `window` messages unconfirmed."""
+    def publisher(self, window: int, stall_after: float | None = None) -> Publisher:
+        """A publisher with confirms and mandatory routing, at most `window` messages unconfirmed.
+
+        With `stall_after`, it raises ConfirmsStalled once messages are outstanding and no confirm
+        came for that many seconds.
+        """
 
     def sleep(self, seconds: float) -> None:
         """Wait while serving the connection (heartbeats, confirms): pacing waits here."""

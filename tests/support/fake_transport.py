@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import (
+    ConfirmsStalled,
     ConnectionLost,
     Consumer,
     Link,
@@ -85,11 +86,14 @@ class FakeConsumer:
 class FakePublisher:
     fail_at: int | None = None  # the Nth publish raises ConnectionLost ...
     fail_after_taking: bool = False  # ... after taking the message into its books (else before)
+    nack_first: int = 0  # wait() refuses (nacks) this many messages before it confirms any
+    stall: bool = False  # wait() raises ConfirmsStalled while messages are outstanding
     confirmed: int = 0
     nacked: Counter[str] = field(default_factory=Counter)
     unroutable: Counter[str] = field(default_factory=Counter)
     sent: list[tuple[str, Outgoing]] = field(default_factory=list)
     books: list[Outgoing] = field(default_factory=list)
+    refused: list[Outgoing] = field(default_factory=list)
 
     def publish(self, exchange: str, message: Outgoing) -> None:
         failing = self.fail_at is not None and len(self.sent) + 1 == self.fail_at
@@ -101,12 +105,26 @@ class FakePublisher:
             raise ConnectionLost("the network connection broke")
 
     def wait(self, timeout: float) -> bool:
-        self.confirmed += len(self.books)
+        if self.stall and self.books:
+            raise ConfirmsStalled(f"no confirm from the broker for {timeout:g} s, {len(self.books)} messages waiting")
+        for message in self.books:
+            if self.nack_first > 0:
+                self.nack_first -= 1
+                self.refused.append(message)
+                self.nacked[message[0]] += 1
+            else:
+                self.confirmed += 1
         self.books.clear()
         return True
 
     def unconfirmed(self) -> list[Outgoing]:
         return list(self.books)
+
+    def take_nacked(self) -> list[Outgoing]:
+        taken, self.refused = self.refused, []
+        self.nacked.subtract(message[0] for message in taken)
+        self.nacked = +self.nacked
+        return taken
 
 
 class FakeLink:
@@ -134,7 +152,7 @@ class FakeLink:
         self.consumers.append(consumer)
         return consumer
 
-    def publisher(self, window: int) -> FakePublisher:
+    def publisher(self, window: int, stall_after: float | None = None) -> FakePublisher:
         publisher = self._publisher or FakePublisher()
         self.publishers.append(publisher)
         return publisher
