@@ -150,77 +150,132 @@ def pump(stream: IO[bytes], sink: list[str]) -> None:
         sys.stderr.write("  " + line)
 
 
-def soak(cluster: Cluster, events: int, drop_every: int) -> int:
-    suffix = uuid.uuid4().hex[:10]
-    exchange, queue, name = f"soak-x-{suffix}", f"soak-q-{suffix}", f"soak-listen-{suffix}"
-    env_url = {**{k: v for k, v in os.environ.items() if k != "AMQP_URL"}, "AMQP_URL": cluster.amqp_url()}
-    listen = subprocess.Popen(
-        [console("pulp-listen"), "-e", exchange, "--queue", queue, "--json", "--connection-name", name],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env_url,
-    )
-    assert listen.stdout is not None and listen.stderr is not None
-    counts, memory = Counts(events), Memory(listen.pid)
-    listen_err: list[str] = []
-    threads = [
-        threading.Thread(target=read_lines, args=(listen.stdout, counts), daemon=True),
-        threading.Thread(target=pump, args=(listen.stderr, listen_err), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    while not any("listening on exchange" in line for line in listen_err):
-        if listen.poll() is not None:
-            raise SystemExit(f"soak: pulp-listen exited {listen.returncode}")
-        time.sleep(0.05)
-    started = time.monotonic()
-    emit = subprocess.Popen(
-        [console("pulp-emit"), "-e", exchange, "-n", str(events), "--sequence-header", "seq", "--fail-unroutable"],
-        stderr=subprocess.PIPE,
-        env=env_url,
-    )
-    assert emit.stderr is not None
-    emit_err: list[str] = []
-    threading.Thread(target=pump, args=(emit.stderr, emit_err), daemon=True).start()
-    drops = restarts = 0
-    next_drop, restart_at = drop_every, events // 2
-    last_progress, last_seen = time.monotonic(), 0
-    try:
-        while counts.distinct < events:
-            time.sleep(0.5)
-            memory.sample(counts.records)
-            if counts.distinct != last_seen:
-                last_seen, last_progress = counts.distinct, time.monotonic()
-            elif time.monotonic() - last_progress > 120:
-                print("soak: no progress for 120 s, giving up", file=sys.stderr)
-                break
-            if restarts == 0 and counts.records >= restart_at:
-                node = listener_node(cluster, listen_err)
-                print(f"soak: restarting {node.nodename} (port {node.port}) at {counts.records:,}", file=sys.stderr)
+class Soak:
+    """One run: the listener and the emitter as processes, the faults in a thread, the counting."""
+
+    def __init__(self, cluster: Cluster, events: int, drop_every: int) -> None:
+        suffix = uuid.uuid4().hex[:10]
+        self.cluster, self.events, self.drop_every = cluster, events, drop_every
+        self.exchange, self.queue, self.name = f"soak-x-{suffix}", f"soak-q-{suffix}", f"soak-listen-{suffix}"
+        self.env = {**{k: v for k, v in os.environ.items() if k != "AMQP_URL"}, "AMQP_URL": cluster.amqp_url()}
+        self.counts = Counts(events)
+        self.listen_err: list[str] = []
+        self.emit_err: list[str] = []
+        self.drops = self.restarts = 0
+        self.done = threading.Event()
+
+    def _spawn(self, args: list[str], err: list[str], stdout: int | None) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=self.env)
+        assert proc.stderr is not None
+        threading.Thread(target=pump, args=(proc.stderr, err), daemon=True).start()
+        return proc
+
+    def start(self) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+        """The listener (ready first: its queue must exist before anything is published), then emit."""
+        listen = self._spawn(
+            [
+                console("pulp-listen"),
+                "-e",
+                self.exchange,
+                "--queue",
+                self.queue,
+                "--json",
+                "--connection-name",
+                self.name,
+            ],
+            self.listen_err,
+            subprocess.PIPE,
+        )
+        assert listen.stdout is not None
+        threading.Thread(target=read_lines, args=(listen.stdout, self.counts), daemon=True).start()
+        while not any("listening on exchange" in line for line in self.listen_err):
+            if listen.poll() is not None:
+                raise SystemExit(f"soak: pulp-listen exited {listen.returncode}")
+            time.sleep(0.05)
+        emit = self._spawn(
+            [
+                console("pulp-emit"),
+                "-e",
+                self.exchange,
+                "-n",
+                str(self.events),
+                "--sequence-header",
+                "seq",
+                "--fail-unroutable",
+            ],
+            self.emit_err,
+            None,
+        )
+        return listen, emit
+
+    def faults(self) -> None:
+        """A connection drop every `drop_every` events the listener wrote, one node restart half-way.
+
+        Runs in a thread until the end of the run; the node it restarts gets SIGTERM when this thread
+        exits (the parent-death signal is per thread), which is when the cluster goes anyway.
+        """
+        next_drop, restart_at = self.drop_every, self.events // 2
+        while not self.done.wait(0.2):
+            seen = self.counts.records
+            if self.restarts == 0 and seen >= restart_at:
+                node = listener_node(self.cluster, self.listen_err)
+                say(f"restarting {node.nodename} (port {node.port}), the listener's node, at {seen:,}")
                 node.stop_now()
                 node.start()
-                restarts += 1
-            if counts.records >= next_drop and next_drop < events:
-                drops += close_listener_connection(cluster, name)
-                print(f"soak: dropped the listener's connection at {counts.records:,}", file=sys.stderr)
-                next_drop += drop_every
-        emit_status = emit.wait(timeout=300)
+                self.restarts += 1
+            elif seen >= next_drop and next_drop < self.events:
+                self.drops += close_listener_connection(self.cluster, self.name)
+                say(f"dropped the listener's connection at {self.counts.records:,} (due at {next_drop:,})")
+                next_drop += self.drop_every
+
+    def watch(self, listen: subprocess.Popen[bytes], emit: subprocess.Popen[bytes]) -> tuple[Memory, int]:
+        """Sample the listener's RSS until every event arrived (or nothing came for 120 s)."""
+        memory = Memory(listen.pid)
+        last_progress, last_seen = time.monotonic(), 0
+        while self.counts.distinct < self.events:
+            time.sleep(0.5)
+            memory.sample(self.counts.records)
+            if self.counts.distinct != last_seen:
+                last_seen, last_progress = self.counts.distinct, time.monotonic()
+            elif time.monotonic() - last_progress > 120:
+                say("no progress for 120 s, giving up")
+                break
+        self.done.set()
+        return memory, emit.wait(timeout=300)
+
+    def report(self, memory: Memory, emit_status: int, took: float) -> int:
+        lost, duplicated, unmarked = self.counts.summary()
+        growth_mb = (memory.at(self.events) - memory.at(self.events // 10)) / 1024
+        resent = sum(int(m.group(1)) for line in self.emit_err for m in re.finditer(r"(\d+) sent again", line))
+        print(
+            f"SOAK events={self.events:,} took={took:.0f}s emit_status={emit_status} drops={self.drops} "
+            f"node_restarts={self.restarts} lost={lost} duplicated={duplicated} unmarked_duplicates={unmarked} "
+            f"emit_resent={resent} listener_peak_rss={memory.peak_kb / 1024:.1f}MB "
+            f"rss_growth_10_to_100={growth_mb:+.2f}MB"
+        )
+        return 0 if lost == 0 and growth_mb < GROWTH_LIMIT_MB and emit_status == 0 else 1
+
+
+def say(text: str) -> None:
+    print(f"soak: {text}", file=sys.stderr, flush=True)
+
+
+def soak(cluster: Cluster, events: int, drop_every: int) -> int:
+    run = Soak(cluster, events, drop_every)
+    listen, emit = run.start()
+    started = time.monotonic()
+    faults = threading.Thread(target=run.faults, daemon=True)
+    faults.start()
+    try:
+        memory, emit_status = run.watch(listen, emit)
     finally:
+        run.done.set()
         for proc in (emit, listen):
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=30)
-    took = time.monotonic() - started
-    lost, duplicated, unmarked = counts.summary()
-    growth_mb = (memory.at(events) - memory.at(events // 10)) / 1024
-    resent = sum(int(m.group(1)) for line in emit_err for m in re.finditer(r"(\d+) sent again", line))
-    print(
-        f"SOAK events={events:,} took={took:.0f}s emit_status={emit_status} drops={drops} node_restarts={restarts} "
-        f"lost={lost} duplicated={duplicated} unmarked_duplicates={unmarked} emit_resent={resent} "
-        f"listener_peak_rss={memory.peak_kb / 1024:.1f}MB rss_growth_10_to_100={growth_mb:+.2f}MB"
-    )
-    ok = lost == 0 and growth_mb < GROWTH_LIMIT_MB and emit_status == 0
-    return 0 if ok else 1
+        faults.join(timeout=120)
+    return run.report(memory, emit_status, time.monotonic() - started)
 
 
 def main() -> int:
@@ -231,7 +286,7 @@ def main() -> int:
     cluster = Cluster()
     try:
         cluster.start()
-        print(f"soak: cluster of 3 started in {cluster.start_seconds:.1f} s", file=sys.stderr)
+        say(f"cluster of 3 started in {cluster.start_seconds:.1f} s")
         return soak(cluster, args.events, args.drop_every)
     finally:
         cluster.close()
