@@ -50,6 +50,11 @@ def url_env(cluster: Cluster, first: ClusterNode) -> dict[str, str]:
     return command_env(AMQP_URL=cluster.amqp_url(order))
 
 
+def emit_args(exchange: str, count: int, *extra: str) -> list[str]:
+    """pulp-emit numbering `count` events in header seq; a message that reached no queue is a failure."""
+    return ["-e", exchange, "-n", str(count), "--sequence-header", "seq", "--fail-unroutable", *extra]
+
+
 def listen(cluster: Cluster, first: ClusterNode, exchange: str, queue: str, slow: bool = False) -> Listener:
     command = console("pulp-listen")
     return start_listener(
@@ -94,9 +99,7 @@ def test_listener_moves_when_its_node_and_then_the_queue_leader_stop(whole: Clus
         assert cluster.queue_type(queue) == "quorum"
         # All 10,000 go into the queue at full speed first; the listener reads them slowly, so
         # both stops land while most are still queued or in flight.
-        code, err = Emitter(
-            ["-e", exchange, "-n", str(N), "--sequence-header", "seq", "--fail-unroutable", "-q"], url_env(cluster, n3)
-        ).finish(60)
+        code, err = Emitter(emit_args(exchange, N, "-q"), url_env(cluster, n3)).finish(60)
         assert code == 0, err
         assert wait_until(lambda: seen(listener).distinct >= 500, 30), listener.stderr
         n1.stop_now()  # the node the listener is connected to
@@ -137,10 +140,7 @@ def test_emit_finishes_on_another_node_when_its_node_stops(whole: Cluster) -> No
     exchange, queue = names()
     listener = listen(cluster, n3, exchange, queue)
     try:
-        emitter = Emitter(
-            ["-e", exchange, "-n", str(N), "--rate", "2500", "--sequence-header", "seq", "--fail-unroutable", *FAST],
-            url_env(cluster, n1),
-        )
+        emitter = Emitter(emit_args(exchange, N, "--rate", "2500", *EMIT_FAST), url_env(cluster, n1))
         assert wait_until(lambda: seen(listener).distinct >= 1500, 30), listener.stderr
         n1.stop_now()  # the node emit is connected to, mid-run
         n1.launch()  # boots again while emit goes on elsewhere
@@ -170,20 +170,9 @@ def test_a_node_cut_off_from_everybody_is_left_behind(whole: Cluster) -> None:
     count = 5000
     listener = listen(cluster, n1, exchange, queue)
     try:
+        # A channel stuck on the frozen node's old queue leader confirms nothing: leave it after 3 s.
         emitter = Emitter(
-            [
-                "-e",
-                exchange,
-                "-n",
-                str(count),
-                "--rate",
-                "1000",
-                "--sequence-header",
-                "seq",
-                "--fail-unroutable",
-                *EMIT_FAST,
-            ],
-            url_env(cluster, n1),
+            emit_args(exchange, count, "--rate", "1000", *FAST, "--confirm-timeout", "3"), url_env(cluster, n1)
         )
         assert wait_until(lambda: seen(listener).distinct >= 500, 30), listener.stderr
         n1.pause()
@@ -217,23 +206,25 @@ def test_a_node_cut_off_from_everybody_is_left_behind(whole: Cluster) -> None:
 
 
 def test_rolling_restart_under_a_steady_emit(whole: Cluster) -> None:
-    """Issue #14, 4: every node restarted in turn during `--rate 500` emit and a listen: zero lost."""
+    """Issue #14, 4: every node restarted in turn during `--rate 500` emit and a listen: zero lost.
+
+    Each node restarts RabbitMQ inside its running VM (`rabbitmqctl stop_app` / `start_app`): to
+    clients and queues the same as a node restart (connections closed with CONNECTION_FORCED, the
+    queue's member stops and its leader moves), and seconds quicker than booting a VM, which the
+    other tests do.
+    """
     cluster = whole
     exchange, queue = names()
-    count = 15_000  # 30 s at --rate 500: longer than three node restarts take here
+    count = 9_000  # 18 s at --rate 500: longer than three restarts take here (3-9 s each)
     listener = listen(cluster, cluster.nodes[0], exchange, queue)
     restarts: list[tuple[str, float]] = []
     try:
-        emitter = Emitter(
-            ["-e", exchange, "-n", str(count), "--rate", "500", "--sequence-header", "seq", "--fail-unroutable", *FAST],
-            url_env(cluster, cluster.nodes[1]),
-        )
+        emitter = Emitter(emit_args(exchange, count, "--rate", "500", *EMIT_FAST), url_env(cluster, cluster.nodes[1]))
         assert wait_until(lambda: seen(listener).distinct >= 250, 30), listener.stderr
         for node in cluster.nodes:
             began = time.monotonic()
-            node.stop_now()
-            node.start()
-            restarts.append((node.nodename, time.monotonic() - began))
+            node.restart_app()
+            restarts.append((node.nodename, round(time.monotonic() - began, 1)))
         emit_running_after_restarts = emitter.running
         code, err = emitter.finish(120)
         tally = finish(listener, count, 60)
@@ -247,5 +238,6 @@ def test_rolling_restart_under_a_steady_emit(whole: Cluster) -> None:
     assert code == 0, err
     assert_nothing_lost(tally, count, err, listener.stderr)
     assert tally.unmarked_duplicates <= resent(err), tally.figures(count)
-    assert listener.stderr.count("listening again") >= 1 and "Traceback" not in listener.stderr + err
+    assert "reconnected (" in err and "listening again" in listener.stderr, (err, listener.stderr)
+    assert "Traceback" not in listener.stderr + err
     cluster.wait_whole()
