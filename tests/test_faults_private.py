@@ -20,7 +20,7 @@ import pika
 import pytest
 
 from tests.conftest import command_env, script, start_listener, unique
-from tests.reliability_helpers import close_connections, wait_for
+from tests.support.faults import close_connections, wait_for
 from tests.support.private_node import PrivateNode
 from tests.support.tcp_proxy import TcpProxy
 
