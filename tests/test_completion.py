@@ -18,7 +18,7 @@ from argcomplete import CompletionFinder
 from argcomplete import io as argcomplete_io
 
 from pulp_amqp_tools.commands import listen
-from tests.conftest import ROOT, command_env, script
+from tests.support.commands import ROOT, command_env, script
 
 BIN = Path(sys.executable).parent
 HOW = ["console", "script"]

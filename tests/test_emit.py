@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import drain, run, unique
+from tests.support.broker import drain, unique
+from tests.support.commands import run
 
 SYNC_FINISH_KEYS = {
     "id",

@@ -17,28 +17,12 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.exitcodes import ExitStatus
-from tests.conftest import BROKER_URL, ROOT, command_env, run, script, start_listener, unique
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import ROOT, command_env, run, script, start_listener
+from tests.support.failures import SECRET, check_error
 from tests.support.private_node import PrivateNode, rabbitmq_available
 
-SECRET = "Zq9-kT7wPx-s3cr3t"  # distinctive: found anywhere in the output means a leak
 MAX_MESSAGE_SIZE = 4096
-
-
-def check_error(
-    result: subprocess.CompletedProcess[bytes], prog: str, status: ExitStatus, *fragments: str, secret: str = SECRET
-) -> str:
-    """Exactly one stderr line `prog: error: ...` naming `fragments`, the status, no password."""
-    out, err = result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
-    assert secret not in out and secret not in err, (out, err)
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prog}: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    assert result.returncode == status, (result.returncode, err)
-    assert out == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 import pika
 import pytest
 
-from tests.conftest import command_env, script, start_listener, unique
+from tests.support.broker import unique
+from tests.support.commands import command_env, script, start_listener
 from tests.support.faults import close_connections, wait_for
 from tests.support.private_node import PrivateNode
 from tests.support.tcp_proxy import TcpProxy
 
-pytest_plugins = ["tests.support.fixtures"]
 pytestmark = pytest.mark.timeout(300)
 
 

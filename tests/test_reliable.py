@@ -19,7 +19,8 @@ import pytest
 from pulp_amqp_tools.commands import emit, listen
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.transport import backoff
-from tests.conftest import BROKER_URL, command_env, delete_queue, run, script, start_listener, unique
+from tests.support.broker import BROKER_URL, delete_queue, unique
+from tests.support.commands import command_env, run, script, start_listener
 from tests.support.faults import close_connections, shared_ctl, wait_for
 
 pytestmark = pytest.mark.timeout(120)

@@ -25,8 +25,9 @@ import pika
 import pika.data
 import pytest
 
-from tests.conftest import BROKER_URL, ROOT, command_env, script, start_listener, unique
-from tests.test_safety_units import SGR, assert_terminal_safe
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import ROOT, command_env, script, start_listener
+from tests.support.terminal import SGR, assert_terminal_safe
 
 Channel = pika.adapters.blocking_connection.BlockingChannel
 

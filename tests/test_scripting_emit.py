@@ -15,7 +15,8 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
-from tests.conftest import delete_exchange, drain, run, start_listener, unique
+from tests.support.broker import delete_exchange, drain, unique
+from tests.support.commands import run, start_listener
 
 PROPERTY_NAMES = (
     "content_type",
@@ -294,7 +295,7 @@ def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
 
     import pexpect
 
-    from tests.conftest import ROOT, command_env
+    from tests.support.commands import ROOT, command_env
 
     child = pexpect.spawn(
         sys.executable,

@@ -8,7 +8,7 @@ import time
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import run, start_listener
+from tests.support.commands import run, start_listener
 
 WAIT_FOR_ZOO = (
     "-n",

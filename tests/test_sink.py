@@ -11,7 +11,8 @@ import time
 import pika
 
 from pulp_amqp_tools.output.sink import Sink
-from tests.conftest import BROKER_URL, command_env, script
+from tests.support.broker import BROKER_URL
+from tests.support.commands import command_env, script
 
 
 def test_a_full_pipe_makes_flush_say_so_and_drain_waits() -> None:

@@ -24,9 +24,6 @@ from tests.support.private_node import NodeStartError, PrivateNode, free_port, r
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.tlsgen import TlsFiles
 
-# private_node, tls_node, tls_files, tcp_proxy fixtures
-pytest_plugins = ["tests.support.fixtures"]
-
 SHARED_PORT = 5672
 
 
