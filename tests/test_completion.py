@@ -181,7 +181,7 @@ def test_completion_never_touches_the_broker_nor_imports_pika_or_rich(tmp_path: 
 
 def test_building_the_parsers_imports_neither_rich_nor_pika() -> None:
     code = (
-        "import sys; from pulp_amqp_tools import emit, listen; emit.build_parser(); listen.build_parser(); "
+        "import sys; from pulp_amqp_tools.commands import emit, listen; emit.build_parser(); listen.build_parser(); "
         "print(sorted(m for m in ('pika', 'rich', 'rich_argparse', 'argcomplete') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, cwd=ROOT)

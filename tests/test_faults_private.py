@@ -25,7 +25,7 @@ from tests.support.faults import close_connections, wait_for
 from tests.support.private_node import PrivateNode
 from tests.support.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.private_node, pytest.mark.timeout(300)]
 
 
 def node_env(node: PrivateNode, url: str | None = None) -> dict[str, str]:

@@ -12,6 +12,8 @@ import pytest
 from tests.support.broker import delete_exchange, unique
 from tests.support.commands import command_env, run, start_listener
 
+pytestmark = pytest.mark.broker
+
 
 def publish(exchange: str, subject: str, body: bytes, **props: object) -> None:
     connection = pika.BlockingConnection(

@@ -6,6 +6,8 @@ import pytest
 
 from tests.support.commands import run, start_listener
 
+pytestmark = pytest.mark.broker
+
 ALL_FOUR = [
     "pulp.server.repo.sync.start",
     "pulp.server.repo.sync.finish",

@@ -65,6 +65,7 @@ def test_length_limits_count_utf8_bytes() -> None:
         check_name("", "the queue name")
 
 
+@pytest.mark.broker
 def test_matches_agrees_with_rabbitmq(admin: BlockingChannel) -> None:
     """Bind one queue per pattern, publish every subject, compare what arrived with matches()."""
     exchange = f"pat-match-{id(admin)}"

@@ -14,6 +14,8 @@ from tests.support.failures import check_error
 from tests.support.private_node import PrivateNode
 from tests.support.tlsgen import TlsFiles
 
+pytestmark = pytest.mark.private_node
+
 SECRET = "Tls-Zq9-s3cr3t-pw"
 
 

@@ -5,10 +5,13 @@ Everything here touches only names the test made up itself (`unique`), never the
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import uuid
 
 import pika
+import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 BROKER_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -19,14 +22,23 @@ def unique(prefix: str = "t") -> str:
 
 
 def broker_problem(url: str = BROKER_URL, timeout: float = 3) -> str | None:
-    """Why no AMQP connection to `url` can be opened within `timeout` seconds, or None when it can."""
+    """Why no AMQP connection to `url` opens within `timeout` seconds, in a few words; None when one does."""
     params = pika.URLParameters(url)
+    try:  # the socket's own error says more than pika's wrapped one ("Connection refused")
+        socket.create_connection((params.host, params.port), timeout=timeout).close()
+    except OSError as exc:
+        return f"{params.host}:{params.port}: {exc.strerror or exc}"
     params.socket_timeout = params.stack_timeout = timeout
     params.connection_attempts = 1
+    pika_log = logging.getLogger("pika")
+    level = pika_log.level
+    pika_log.setLevel(logging.CRITICAL)  # pika logs a traceback for every failed attempt
     try:
         pika.BlockingConnection(params).close()
-    except Exception as exc:  # noqa: BLE001 - any failure is the answer, reported by its name
-        return f"{type(exc).__name__}: {exc}".rstrip(": ")
+    except pika.exceptions.AMQPError as exc:
+        return f"{type(exc).__name__} {exc}".strip()
+    finally:
+        pika_log.setLevel(level)
     return None
 
 
