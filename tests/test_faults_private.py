@@ -201,10 +201,7 @@ def test_jepsen_style_no_loss_and_only_marked_duplicates(private_node: PrivateNo
         assert done.is_set(), emit_stderr
 
         def seen() -> set[tuple[str, int]]:
-            return {
-                (r["body"]["payload"]["repo_id"], r["headers"]["seq"])  # type: ignore[index]
-                for r in map(json.loads, listener.lines())
-            }
+            return {(r["body"]["payload"]["repo_id"], r["headers"]["seq"]) for r in map(json.loads, listener.lines())}
 
         wait_for(lambda: expected <= seen(), 90, step=0.5)
     finally:

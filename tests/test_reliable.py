@@ -263,7 +263,9 @@ def _drain_sequence(queue: str, header: str) -> list[int]:
         method, props, _body = channel.basic_get(queue, auto_ack=True)
         if method is None:
             break
-        seen.append(int(props.headers[header]))
+        value = props.headers[header] if props is not None and props.headers is not None else None
+        assert isinstance(value, int), value
+        seen.append(value)
     connection.close()
     return seen
 

@@ -63,7 +63,7 @@ def test_binary_view_is_unambiguous() -> None:
     assert safetext.binary(b"\xc2\x9b") == "\\x9b"  # a UTF-8 encoded C1 control is still escaped
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"])))
 def test_binary_view_of_utf8_text_matches_the_text_view(text: str) -> None:
     assert safetext.binary(text.encode()) == safetext.multi_line(text.replace("\\", "\\\\"))
 

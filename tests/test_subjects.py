@@ -87,6 +87,7 @@ def test_matches_agrees_with_rabbitmq(admin: BlockingChannel) -> None:
                 method, _props, body = admin.basic_get(queue, auto_ack=True)
                 if method is None:
                     break
+                assert body is not None
                 received.add(body.decode() if body != b"<empty>" else "")
             expected = {s for s in subjects if matches(pattern, s)}
             assert received == expected, pattern

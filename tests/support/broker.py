@@ -63,7 +63,7 @@ def drain(channel: BlockingChannel, queue: str, n: int) -> list[tuple[str, pika.
     got: list[tuple[str, pika.BasicProperties, bytes]] = []
     for method, props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=10):
         assert method is not None, f"only {len(got)} of {n} messages arrived"
-        assert props is not None and body is not None
+        assert method.routing_key is not None and props is not None and body is not None
         got.append((method.routing_key, props, body))
         if len(got) == n:
             break
