@@ -352,9 +352,13 @@ def test_proxy_forwards_cuts_stalls_refuses_without_broker(echo_server: int) -> 
         s.close()
 
         proxy.refuse(True)
-        r = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
-        assert _is_reset(r)
-        r.close()
+        try:
+            r = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+        except ConnectionResetError:
+            pass  # on a busy machine the proxy's reset can beat connect() back: refused all the same
+        else:
+            assert _is_reset(r)
+            r.close()
         proxy.refuse(False)
 
         s2 = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
