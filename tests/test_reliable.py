@@ -318,7 +318,7 @@ def test_paced_emit_loses_nothing_when_the_connection_drops_between_messages(exc
     message already taken from the source (it was, before: 2999 of 3000, exit 0)."""
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
-    count = 300
+    count = 1000  # 10 s at --rate 100: room for two rabbitmqctl calls (seconds each on a busy machine)
     proc = subprocess.Popen(
         [
             *script("emit"),
