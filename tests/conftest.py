@@ -30,6 +30,15 @@ MARK_OF_FIXTURE = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A `cluster` test starts private nodes: it is a `private_node` test too, so that
+    `-m "not broker and not private_node"` (the tests that need no RabbitMQ) leaves it out."""
+    for item in items:
+        if item.get_closest_marker("cluster") and not item.get_closest_marker("private_node"):
+            item.add_marker(pytest.mark.private_node)
+
+
 @cache
 def _shared_broker_problem() -> str | None:
     return broker_problem()
