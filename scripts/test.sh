@@ -19,4 +19,6 @@ fi
 "$PY" -m ruff check --quiet .
 "$PY" -m ruff format --check --quiet . || { echo "test.sh: not formatted: run ruff format (or pre-commit)" >&2; exit 1; }
 "$PY" -m mypy pulp_amqp_tools tests bench
-exec "$PY" -m pytest "$@"
+# One worker per core, each test module whole on one worker (its module-scoped private node
+# starts once; tests within a module keep their order). `-n 0` in the arguments runs serially.
+exec "$PY" -m pytest -n auto --dist loadfile "$@"
