@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulp_amqp_tools.bindings import Binding, Wanted, describe, is_wildcard, plan
+from pulp_amqp_tools.amqp091.bindings import Binding, Wanted, describe, is_wildcard, plan
 from pulp_amqp_tools.errors import UsageError
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line
 
 TOPIC, DIRECT, FANOUT, HEADERS = "topic", "direct", "fanout", "headers"
 EXCHANGE_TYPES = (DIRECT, FANOUT, HEADERS, TOPIC)  # what --exchange-type may create
