@@ -96,12 +96,9 @@ class _State:
         return self.limit is not None and self.seen >= self.limit
 
 
-def ready_line(options: ListenOptions, queue: str) -> str:
-    patterns = ", ".join(repr(one_line(p)) for p in options.patterns)
-    return (
-        f"listening on exchange {one_line(options.exchange)!r} for {patterns} "
-        f"(queue {one_line(queue)!r}); Ctrl-C to stop"
-    )
+def ready_line(options: ListenOptions, setup: str) -> str:
+    """`listening on exchange 'x' (topic) for '#' (queue '...'); Ctrl-C to stop` (setup: Prepared.describe())."""
+    return f"listening on {setup}; Ctrl-C to stop"
 
 
 def consume(options: ListenOptions, renderer: Renderer, out: Sink, notice: Callable[[str], None]) -> ExitStatus:
@@ -160,12 +157,8 @@ def consume(options: ListenOptions, renderer: Renderer, out: Sink, notice: Calla
 def _back_line(connection: pika.BlockingConnection, session: Session, what: str) -> Callable[[ListenOptions, str], str]:
     where = session.where(endpoint_of(connection))
 
-    def line(options: ListenOptions, queue: str) -> str:
-        patterns = ", ".join(repr(one_line(p)) for p in options.patterns)
-        return (
-            f"{what} ({where}): listening again on exchange {one_line(options.exchange)!r} for "
-            f"{patterns} (queue {one_line(queue)!r})"
-        )
+    def line(options: ListenOptions, setup: str) -> str:
+        return f"{what} ({where}): listening again on {setup}"
 
     return line
 
@@ -179,11 +172,10 @@ def _consume(
     state: _State,
     announce: Callable[[ListenOptions, str], str],
 ) -> ExitStatus:
-    topology.ensure_exchange(connection, options.exchange)
     channel: BlockingChannel = connection.channel()
     channel.basic_qos(prefetch_count=options.prefetch)
-    queue = topology.declare_queue(connection, channel, topology.QueueSpec(options.queue, options.queue_type))
-    topology.bind(channel, queue, options.exchange, options.patterns)
+    prepared = topology.prepare(connection, channel, topology.for_listen(options), notice)
+    queue = prepared.queue
 
     state.last_tag = 0  # delivery tags belong to a channel: a new one starts again at 1
     state.unacked = 0
@@ -227,10 +219,10 @@ def _consume(
 
     channel.add_on_cancel_callback(on_cancel)
     channel.basic_consume(queue, on_message, auto_ack=False)
-    notice(announce(options, queue))
+    notice(announce(options, prepared.describe()))
 
     watchdog = Watchdog(connection, options.broker.heartbeat)
-    exchange_check = _ExchangeCheck(connection, options.exchange)
+    exchange_check = _ExchangeCheck(connection, options.exchanges)
     idle_limit = options.timeout
     deadline = state.deadline
     finished = False  # left the loop by its own rule, not by a signal or an error
@@ -309,21 +301,23 @@ class _ExchangeCheck:
     stream proves the exchange exists), so it costs nothing per message.
     """
 
-    def __init__(self, connection: pika.BlockingConnection, exchange: str) -> None:
+    def __init__(self, connection: pika.BlockingConnection, exchanges: tuple[str, ...]) -> None:
         self._connection = connection
-        self._exchange = exchange
+        # The broker's own exchanges cannot be deleted.
+        self._exchanges = tuple(name for name in exchanges if not name.startswith("amq."))
         self.channel: BlockingChannel | None = None
         self._next = time.monotonic() + EXCHANGE_CHECK_EVERY
 
     def run(self) -> None:
-        if self._exchange.startswith("amq.") or time.monotonic() < self._next:
-            return  # the broker's own exchanges cannot be deleted
+        if not self._exchanges or time.monotonic() < self._next:
+            return
         self._next = time.monotonic() + EXCHANGE_CHECK_EVERY
         if self.channel is None or not self.channel.is_open:
             self.channel = self._connection.channel()
-        try:
-            self.channel.exchange_declare(self._exchange, passive=True)
-        except px.ChannelClosedByBroker as exc:
-            if exc.reply_code == 404:
-                raise _Reset(f"exchange {one_line(self._exchange)!r} was deleted, and our bindings with it") from None
-            raise
+        for name in self._exchanges:
+            try:
+                self.channel.exchange_declare(name, passive=True)
+            except px.ChannelClosedByBroker as exc:
+                if exc.reply_code == 404:
+                    raise _Reset(f"exchange {one_line(name)!r} was deleted, and our bindings with it") from None
+                raise

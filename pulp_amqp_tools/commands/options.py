@@ -14,10 +14,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ListenOptions:
     broker: BrokerSettings
-    exchange: str
-    patterns: tuple[str, ...] = ("#",)
+    exchanges: tuple[str, ...]  # -e, in order; empty with no_declare
+    patterns: tuple[str, ...] = ()  # -s as given; none: '#' on topic exchanges
+    exchange_type: str | None = None  # --exchange-type: create a missing exchange as this, insist on it
+    matches: tuple[tuple[str, Any], ...] = ()  # --match on headers exchanges (typed values)
+    match_any: bool = False
     queue: str | None = None  # None: a private exclusive queue
     queue_type: str | None = None
+    no_declare: bool = False  # --no-declare (and --peek): the queue exactly as it is, nothing bound
+    peek: bool = False  # show what the queue holds, leave it there, exit
     mode: str = "pretty"  # "quiet" | "pretty" | "json"
     count: int | None = None
     timeout: float | None = None  # idle seconds
