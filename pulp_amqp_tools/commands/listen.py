@@ -1,17 +1,18 @@
 # PYTHON_ARGCOMPLETE_OK
-"""pulp-listen: bind a queue to a topic exchange and print the messages that arrive."""
+"""pulp-listen: bind a queue to exchanges of any type (or read a queue as it is) and print what arrives."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from pulp_amqp_tools import __version__
+from pulp_amqp_tools.amqp091.bindings import EXCHANGE_TYPES
 from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
 from pulp_amqp_tools.commands.options import ListenOptions
-from pulp_amqp_tools.errors import ToolError
+from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.subjects import check_name, check_short
 
@@ -27,30 +28,38 @@ examples:
       --where payload.repo_id=zoo --fail-where 'payload.result!=success'
                                    wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
+  pulp-listen -e amq.direct -s billing.invoice         a direct exchange: keys match literally
+  pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
+  pulp-listen -e pulp -e amq.fanout --json             several exchanges into one queue
+  pulp-listen --queue orders.dlq --peek -n 10          the first 10 messages of a queue, left in it
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparser.ArgumentParser(
         prog=PROG,
-        description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
+        description="Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a "
+        "topic exchange), or held in a queue.",
         epilog=EXAMPLES,
         formatter_class=helpformat.formatter,
     )
     parser.add_argument(
         "-e",
         "--exchange",
-        help="name of a topic exchange (default: [messaging] topic_exchange of the config "
-        f"file, else {pulpconf.DEFAULT_EXCHANGE})",
+        action="append",
+        metavar="NAME",
+        help="exchange to listen on, of any type; repeat for several, all into one queue (default: "
+        f"[messaging] topic_exchange of the config file, else {pulpconf.DEFAULT_EXCHANGE})",
     )
     parser.add_argument(
         "-s",
         "--subject",
         action="append",
         metavar="PATTERN",
-        help="message subject (binding pattern, * = one word, # = any words) to bind to; "
-        "repeat for several (default: #, everything)",
+        help="message subject to bind to: on a topic exchange a pattern (* = one word, # = any words), "
+        "on a direct exchange a literal key; repeat for several (default: #, everything, on a topic exchange)",
     )
+    add_exchange_type_arguments(parser)
     brokerargs.add_broker_arguments(parser)
     out = parser.add_argument_group("output")
     modes = out.add_mutually_exclusive_group()
@@ -86,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="declare a missing --queue as this type; quorum queues are replicated across a "
         "cluster and keep every message through a restart (default: classic)",
     )
+    stop.add_argument(
+        "--no-declare",
+        action="store_true",
+        help="consume --queue exactly as it is (a dead-letter queue, another application's queue): "
+        "declare nothing, bind nothing; no -e or -s with it",
+    )
+    stop.add_argument(
+        "--peek",
+        action="store_true",
+        help="show the messages --queue holds now (all, or the first -n N) and exit, leaving every "
+        "one in the queue in its order (implies --no-declare)",
+    )
     stop.add_argument("-n", "--count", type=brokerargs.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
@@ -106,6 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
     return parser
+
+
+def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
+    """--exchange-type, --match, --match-any: exchanges that are not topic exchanges."""
+    kinds = parser.add_argument_group("exchange types")
+    kinds.add_argument(
+        "--exchange-type",
+        choices=EXCHANGE_TYPES,
+        metavar="|".join(EXCHANGE_TYPES),
+        help="create a missing exchange as this type, and refuse an existing one of another type "
+        "(default: an existing exchange is used as it is, a missing one created as topic, as Pulp did)",
+    )
+    kinds.add_argument(
+        "--match",
+        action="append",
+        metavar="NAME=VALUE",
+        help="on a headers exchange: hear messages whose header NAME equals VALUE (NAME:=JSON for a "
+        "typed value such as 3 or true); repeat: all must match",
+    )
+    kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
 
 
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,23 +176,79 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _queue_checks(args: argparse.Namespace) -> None:
+    """--no-declare and --peek read a queue as it is: nothing to bind, so no binding options."""
+    if not (args.no_declare or args.peek):
+        return
+    flag = "--peek" if args.peek else "--no-declare"
+    if args.queue is None:
+        raise UsageError(f"{flag} needs --queue NAME (the existing queue to read)")
+    given = [
+        name
+        for name, value in (
+            ("-e", args.exchange),
+            ("-s", args.subject),
+            ("--exchange-type", args.exchange_type),
+            ("--match", args.match),
+            ("--match-any", args.match_any),
+            ("--queue-type", args.queue_type),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(f"{flag} reads --queue as it is, declaring and binding nothing: no {', '.join(given)} with it")
+    if args.peek and (args.timeout is not None or args.deadline is not None):
+        raise UsageError("--peek reads what the queue holds now and exits: no --timeout or --deadline with it")
+
+
+def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
+    """--match NAME=VALUE / NAME:=JSON, typed as emit's --header."""
+    if args.match_any and not args.match:
+        raise UsageError("--match-any needs --match NAME=VALUE (the headers of which any one must match)")
+    if not args.match:
+        return ()
+    from pulp_amqp_tools.messages.properties import parse_header
+
+    found = tuple(parse_header(text, "--match") for text in args.match)
+    for name, _value in found:
+        if name.lower().startswith("x-"):
+            raise UsageError(
+                f"--match {name!r}: headers exchanges ignore header names starting with 'x-' (the binding "
+                "would match every message)"
+            )
+    return found
+
+
+def _exchanges(given: list[str | None] | None, pulp: pulpconf.PulpConfig) -> tuple[str, ...]:
+    """-e in order, each once; none: the config file's exchange, else amq.topic."""
+    names = [brokerargs.exchange_from_args(name, pulp) for name in (given or [None])]
+    return tuple(dict.fromkeys(names))
+
+
 def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ListenOptions:
     """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
     from pulp_amqp_tools.messages import filters
 
     pulp = pulpconf.load(args.config)
-    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
+    _queue_checks(args)
+    read_as_is = args.no_declare or args.peek
+    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ()))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
-    if queue is not None and queue.startswith("amq."):
+    if queue is not None and queue.startswith("amq.") and not read_as_is:
         raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
     if args.queue_type is not None and queue is None:
         raise ToolError("--queue-type needs --queue NAME (a private queue is always classic)", ExitStatus.USAGE)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", environ),
-        exchange=brokerargs.exchange_from_args(args.exchange, pulp),
+        exchanges=() if read_as_is else _exchanges(args.exchange, pulp),
         patterns=patterns,
+        exchange_type=args.exchange_type,
+        matches=_matches(args),
+        match_any=args.match_any,
         queue=queue,
         queue_type=args.queue_type,
+        no_declare=read_as_is,
+        peek=args.peek,
         mode="quiet" if args.quiet else "json" if args.json else "pretty",
         count=args.count,
         timeout=args.timeout,
