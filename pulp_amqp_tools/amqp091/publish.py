@@ -43,6 +43,7 @@ class Report:
     unconfirmed: Counter[str] = field(default_factory=Counter)
     resent: int = 0  # sent again after a reconnect: the broker may hold these twice
     reconnects: int = 0
+    exchange_type: str | None = None  # as the broker told it (None: it would not say)
 
     def settle(self, publisher: StreamingPublisher) -> None:
         """Add what the broker said on one channel."""
@@ -78,7 +79,7 @@ def publish_all(
             publisher: StreamingPublisher | None = None
             in_hand: Pending | None = None  # taken from the source, not yet in the publisher's books
             try:
-                topology.ensure_exchange(connection, options.exchange)
+                report.exchange_type = topology.ensure_exchange(connection, options.exchange)
                 publisher = StreamingPublisher(
                     connection, connection.channel(), options.window, options.broker.heartbeat
                 )

@@ -44,15 +44,16 @@ examples:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparser.ArgumentParser(
         prog=PROG,
-        description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
-        "and wait until the broker confirmed every one.",
+        description="Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic "
+        "exchange, as Pulp's, or any existing one) and wait until the broker confirmed every one.",
         epilog=EXAMPLES,
         formatter_class=helpformat.formatter,
     )
     parser.add_argument(
         "-e",
         "--exchange",
-        help="name of a topic exchange (default: [messaging] topic_exchange of the config "
+        help="exchange to publish to: an existing one of any type is used as it is, a missing one is "
+        "created as a topic exchange, as Pulp did (default: [messaging] topic_exchange of the config "
         f"file, else {pulpconf.DEFAULT_EXCHANGE})",
     )
     brokerargs.add_broker_arguments(parser)
@@ -346,6 +347,8 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
     report = _publish(options, quiet)
     figures = summary(report, time.monotonic() - started)
     where = f"exchange {one_line(options.exchange)!r}"
+    if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
+        where += f" ({one_line(str(report.exchange_type))})"
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
         raise NotDeliveredError(
