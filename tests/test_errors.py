@@ -190,13 +190,13 @@ def test_unknown_vhost() -> None:
     check_error(run("listen", env=env), "pulp-listen", ExitStatus.ACCESS, f"vhost {vhost!r}", "not found")
 
 
-def test_exchange_of_another_type_on_emit(admin: BlockingChannel, exchange: str) -> None:
+def test_exchange_of_another_type_than_required(admin: BlockingChannel, exchange: str) -> None:
     admin.exchange_declare(exchange, exchange_type="fanout")
     check_error(
-        run("emit", "-e", exchange),
-        "pulp-emit",
+        run("listen", "-e", exchange, "--exchange-type", "topic"),
+        "pulp-listen",
         ExitStatus.BROKER,
-        f"exchange {exchange!r} is a fanout exchange, not a topic exchange",
+        f"exchange {exchange!r} is a fanout exchange, not a topic exchange (--exchange-type topic)",
     )
 
 
