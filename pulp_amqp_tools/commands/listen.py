@@ -263,7 +263,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
 
 def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
     """Consume until --count, --timeout or a signal; write each message to `out`."""
-    from pulp_amqp_tools.amqp091 import consume
+    from pulp_amqp_tools.amqp091 import consume, peek
     from pulp_amqp_tools.output import render
     from pulp_amqp_tools.output.sink import Sink
 
@@ -272,7 +272,8 @@ def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
     sink = Sink(out)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
     try:
         renderer = render.make_renderer(options.mode, cast(TextIO, sink), color, options.full)
-        return consume.consume(options, renderer, sink, lambda message: boundary.notice(PROG, message))
+        run = peek.peek if options.peek else consume.consume
+        return run(options, renderer, sink, lambda message: boundary.notice(PROG, message))
     finally:
         sink.close()
 
