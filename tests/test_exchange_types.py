@@ -348,6 +348,14 @@ def test_peek_shows_the_queue_and_leaves_it_as_it_was(admin: Admin, five: tuple[
     ]
 
 
+def test_peek_fail_where_shows_up_to_the_failing_message(admin: Admin, five: tuple[str, list[str]]) -> None:
+    queue, keys = five
+    result = run("pulp-listen", "--queue", queue, "--peek", "-q", "--fail-where", "headers.n=2")
+    assert result.code == 9, result.err
+    assert result.lines() == keys[:3]
+    assert admin.wait_count(queue, 5) == 5
+
+
 def test_peek_at_an_empty_queue(admin: Admin) -> None:
     queue = admin.queue()
     result = run("pulp-listen", "--queue", queue, "--peek", "--json")
