@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.safetext import one_line
@@ -31,8 +30,7 @@ BUILTIN_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Wanted:
+class Wanted(NamedTuple):
     """What the listener asked to hear: -s patterns (none given: topic's '#'), --match, --match-any."""
 
     patterns: tuple[str, ...] = ()
@@ -40,8 +38,7 @@ class Wanted:
     match_any: bool = False
 
 
-@dataclass(frozen=True)
-class Binding:
+class QueueBinding(NamedTuple):
     """One queue binding: on `exchange`, with a routing key and (headers exchanges) arguments."""
 
     exchange: str
@@ -130,13 +127,13 @@ def _check_fit(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> None:
             raise _unplaced_pattern(pattern, kinds)
 
 
-def plan(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> tuple[Binding, ...]:
+def plan(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> tuple[QueueBinding, ...]:
     """The bindings for the exchanges `kinds` ((name, type), in -e order), or a UsageError."""
     _check_fit(kinds, wanted)
-    bindings: list[Binding] = []
+    bindings: list[QueueBinding] = []
     for name, kind in kinds:
         arguments = _arguments(wanted) if kind == HEADERS else ()
-        bindings.extend(Binding(name, key, arguments) for key in _keys(kind, name, wanted))
+        bindings.extend(QueueBinding(name, key, arguments) for key in _keys(kind, name, wanted))
     return tuple(bindings)
 
 

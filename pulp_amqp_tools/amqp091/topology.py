@@ -1,91 +1,70 @@
 """The exchanges, the queue and its bindings: found, created and bound the same way by listen and emit.
 
-An existing exchange is used as its owner declared it: the tools create one only when it is
-missing (as Pulp did: non-durable, never auto-delete; topic unless --exchange-type says
-otherwise). Its type is learned before anything is bound: the broker's `amq.*` exchanges by
-their fixed names, any other with one active declare of the type we would create. RabbitMQ
-compares the type first (then durable, auto_delete, internal, arguments), so that declare either
-matches and changes nothing, or fails with a 406 that names the current type, or fails on a later
-field, which means the type matched; the exchange itself is never altered. A failed declare
-closes its channel, so every probe runs on a channel of its own.
+An existing exchange is used as its owner declared it (any type, durable or not, any arguments):
+the tools create one only when it is missing, as Pulp did (non-durable, never auto-delete, of
+Topology.exchange_type: topic unless listen's --exchange-type says otherwise). Its type is learned
+before anything is bound: the broker's `amq.*` exchanges by their fixed names, any other with one
+active declare of the type we would create. RabbitMQ compares the type first (then durable,
+auto_delete, internal, arguments), so that declare either matches and changes nothing, or fails
+with a 406 that names the current type, or fails on a later field, which means the type matched;
+the exchange itself is never altered. A failed declare closes its channel, so every probe runs on
+a channel of its own.
 
-Listen's whole setup is `prepare()`: learn the types, check the options fit them
-(amqp091/bindings.py; a usage error before anything is created), create what is missing, declare
-the queue (`QueueSpec`), bind. A queue read as it is (--no-declare, --peek) is only checked.
+`ensure()` is the whole setup: types learned, listen's options checked against them
+(amqp091/bindings.py: a usage error before anything is created), missing exchanges created, the
+queue declared (QueueSpec; with declare=False only checked), the bindings made.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
-from pulp_amqp_tools.amqp091.bindings import BUILTIN_TYPES, TOPIC, Binding, Wanted, describe, plan
-from pulp_amqp_tools.commands.options import ListenOptions
+from pulp_amqp_tools.amqp091.bindings import BUILTIN_TYPES, QueueBinding, Wanted, describe, plan
 from pulp_amqp_tools.errors import AccessError, BrokerError
 from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
-EXCHANGE_TYPE = TOPIC  # what Pulp created, and emit creates
+EXCHANGE_TYPE = "topic"  # what Pulp created, and emit creates
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
 MISSING = "(missing)"  # what look_up() says of an exchange that does not exist
 UNKNOWN = "(unknown)"  # ... of one whose type the broker will not tell us (no configure permission)
 
 
-@dataclass(frozen=True)
-class QueueSpec:
-    """The queue listen consumes from.
-
-    `name` None: a private queue (exclusive, auto-delete). A named queue that exists is used as it
-    is; a missing one is declared durable, as `queue_type` when given, with `arguments` added
-    (x-arguments of the queue types built on this, e.g. streams). `declare` False (--no-declare,
-    --peek): the queue must exist; nothing is declared or bound.
-    """
-
-    name: str | None = None
-    queue_type: str | None = None  # "classic" | "quorum" for a missing named queue
-    declare: bool = True
-    arguments: tuple[tuple[str, Any], ...] = ()
-
-    def declare_arguments(self) -> dict[str, Any] | None:
-        """The x-arguments a missing named queue is declared with."""
-        found = dict(self.arguments)
-        if self.queue_type:
-            found["x-queue-type"] = self.queue_type
-        return found or None
+def _quiet(_message: str) -> None:
+    pass
 
 
-@dataclass(frozen=True)
-class ListenTopology:
-    """Everything listen binds: exchanges in -e order, what to hear on them, the queue."""
+class Prepared(NamedTuple):
+    """What ensure() set up: the queue (None: none asked for), each exchange with its type."""
 
-    exchanges: tuple[str, ...]
-    wanted: Wanted
-    queue: QueueSpec
-    create_as: str | None = None  # --exchange-type: create a missing exchange as this, insist on it
-    vhost: str = "/"
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What prepare() set up: the queue's name and each exchange with its type."""
-
-    queue: str
-    kinds: tuple[tuple[str, str], ...]
-    wanted: Wanted
+    queue: str | None
+    kinds: tuple[tuple[str, str], ...] = ()  # (name, type as bound); empty: a queue read as it is
+    assumed: frozenset[str] = frozenset()  # exchanges whose type the broker would not tell
+    wanted: Wanted = Wanted()
 
     def describe(self) -> str:
-        """The ready line's middle: `exchange 'x' (topic) for '#', ...` or `queue 'q' as it is`."""
+        """The ready line's middle: `exchange 'x' (topic) for '#' (queue 'q')` or `queue 'q' as it is`."""
+        queue = one_line(self.queue or "")
         if not self.kinds:
-            return f"queue {one_line(self.queue)!r} as it is (not declared, not bound)"
-        return f"{describe(self.kinds, self.wanted)} (queue {one_line(self.queue)!r})"
+            return f"queue {queue!r} as it is (not declared, not bound)"
+        return f"{describe(self.kinds, self.wanted)} (queue {queue!r})"
+
+    def exchange_type(self, name: str) -> str | None:
+        """The type of exchange `name` as the broker told it; None when it would not (or not set up here)."""
+        return None if name in self.assumed else dict(self.kinds).get(name)
 
 
 def _label(name: str) -> str:
     return f"exchange {one_line(name)!r}"
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[:1] in "aeiou" else "a"
 
 
 def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
@@ -123,7 +102,7 @@ def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_
 
 
 def _probe(connection: BlockingConnection, name: str, kind: str, what: str = "") -> str | None:
-    """Declare `name` as a `kind` exchange (Pulp's flags): its type, or None on 403 when `what` is empty."""
+    """Declare `name` as a `kind` exchange (Pulp's flags): its type; None on a 403 unless `what` names the act."""
     channel = connection.channel()
     try:
         channel.exchange_declare(name, exchange_type=kind, durable=False, auto_delete=False)
@@ -139,33 +118,21 @@ def _probe(connection: BlockingConnection, name: str, kind: str, what: str = "")
 
 
 def create(connection: BlockingConnection, name: str, kind: str = EXCHANGE_TYPE) -> str:
-    """Create missing exchange `name` as Pulp did, of type `kind`; its type (another, if somebody was faster)."""
+    """Create missing exchange `name` as Pulp did, as a `kind`; its type (another if somebody was faster)."""
     return _probe(connection, name, kind, f"cannot create {_label(name)}") or kind
 
 
-def ensure_exchange(connection: BlockingConnection, name: str) -> str | None:
-    """emit's exchange: created as a topic exchange when missing; its type, None when the broker will not say."""
-    found = look_up(connection, name)
-    if found == MISSING:
-        return create(connection, name)
-    return None if found == UNKNOWN else found
-
-
-def require_type(name: str, kind: str, wanted: str | None) -> None:
+def require_type(name: str, kind: str, wanted: str) -> None:
     """--exchange-type names the type the user expects: another one is an error, not a surprise."""
-    if wanted is not None and kind != wanted:
+    if kind != wanted:
         raise BrokerError(
             f"{_label(name)} is {_article(kind)} {one_line(kind)} exchange, not {_article(wanted)} {wanted} "
             f"exchange (--exchange-type {wanted}); leave out --exchange-type to use it as it is"
         )
 
 
-def _article(kind: str) -> str:
-    return "an" if kind[:1] in "aeiou" else "a"
-
-
 def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec, vhost: str = "/") -> str:
-    """Declare the queue to consume from (on `channel`) and return its name; check it with spec.declare False."""
+    """Declare the queue to consume from (on `channel`) and return its name; only check it when not spec.declare."""
     if spec.name is None:
         # A private tap, as the original listen.py had: gone with the listener.
         result = channel.queue_declare("", exclusive=True, auto_delete=True)
@@ -182,14 +149,17 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
     else:
         _close(probe)
         return spec.name  # it exists: keep it as its owner declared it
+    arguments = dict(spec.arguments)
+    if spec.queue_type:
+        arguments["x-queue-type"] = spec.queue_type
     try:
-        channel.queue_declare(spec.name, durable=True, arguments=spec.declare_arguments())
+        channel.queue_declare(spec.name, durable=True, arguments=arguments or None)
     except px.ChannelClosedByBroker as exc:
         raise _refused(exc, label) from None
     return spec.name
 
 
-def bind(channel: BlockingChannel, queue: str, bindings: Sequence[Binding]) -> None:
+def bind(channel: BlockingChannel, queue: str, bindings: Sequence[QueueBinding]) -> None:
     """Bind `queue` once per binding."""
     for binding in bindings:
         try:
@@ -201,57 +171,73 @@ def bind(channel: BlockingChannel, queue: str, bindings: Sequence[Binding]) -> N
             raise _refused(exc, f"{what} to {_label(binding.exchange)}") from None
 
 
-def _kinds(
-    connection: BlockingConnection, setup: ListenTopology, notice: Callable[[str], None]
+def _look_up_all(connection: BlockingConnection, topology: Topology) -> list[tuple[str, str]]:
+    """Each exchange with its type, MISSING or UNKNOWN; --exchange-type checked where the type is known."""
+    found = []
+    for name in dict.fromkeys(topology.exchanges):
+        kind = look_up(connection, name, topology.exchange_type)
+        if topology.require_type and kind not in (MISSING, UNKNOWN):
+            require_type(name, kind, topology.exchange_type)
+        found.append((name, kind))
+    return found
+
+
+def _wanted(topology: Topology) -> Wanted:
+    return Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
+
+
+def _with_arguments(planned: tuple[QueueBinding, ...], topology: Topology) -> list[QueueBinding]:
+    """A -s binding's own arguments (Binding.arguments) go with it wherever it is bound."""
+    extra = {b.key: b.arguments for b in topology.bindings if b.arguments}
+    if not extra:
+        return list(planned)
+    return [b._replace(arguments=b.arguments + extra.get(b.routing_key, ())) for b in planned]
+
+
+def _create_missing(
+    connection: BlockingConnection, topology: Topology, kinds: list[tuple[str, str]], found: list[tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    """Each exchange with its type, or MISSING."""
-    create_as = setup.create_as or EXCHANGE_TYPE
-    kinds = []
-    for name in setup.exchanges:
-        kind = look_up(connection, name, create_as)
-        if kind == UNKNOWN:
-            kind = create_as
-            if setup.create_as is None:
-                notice(
-                    f"warning: cannot tell the type of {_label(name)} (no configure permission on it): binding "
-                    f"it as a {kind} exchange; give --exchange-type if it is another"
-                )
-        elif kind != MISSING:
-            require_type(name, kind, setup.create_as)
-        kinds.append((name, kind))
-    return kinds
+    """Create the missing exchanges; somebody may have been faster, with another type: that one counts."""
+    created = []
+    for (name, kind), (_name, seen) in zip(kinds, found, strict=True):
+        if seen == MISSING:
+            kind = create(connection, name, topology.exchange_type)
+            if topology.require_type:
+                require_type(name, kind, topology.exchange_type)
+        created.append((name, kind))
+    return created
 
 
-def prepare(
+def ensure(
     connection: BlockingConnection,
-    channel: BlockingChannel,
-    setup: ListenTopology,
-    notice: Callable[[str], None],
+    topology: Topology,
+    channel: BlockingChannel | None = None,
+    notice: Callable[[str], None] = _quiet,
+    vhost: str = "/",
 ) -> Prepared:
-    """Listen's setup on `channel`: exchanges found or created, options checked, queue declared and bound."""
-    if not setup.queue.declare:
-        return Prepared(declare_queue(connection, channel, setup.queue, setup.vhost), (), setup.wanted)
-    create_as = setup.create_as or EXCHANGE_TYPE
-    found = _kinds(connection, setup, notice)
-    kinds = [(name, create_as if kind == MISSING else kind) for name, kind in found]
-    plan(kinds, setup.wanted)  # options that do not fit a type fail here, before anything is created
+    """Make `topology` exist: the exchanges, then the queue and its bindings (on `channel`) if it has one."""
+    queue_spec = topology.queue
+    if queue_spec is not None and not queue_spec.declare:
+        return Prepared(declare_queue(connection, channel or connection.channel(), queue_spec, vhost))
+    found = _look_up_all(connection, topology)
+    assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+    if queue_spec is not None and not topology.require_type:
+        for name in assumed:
+            notice(
+                f"warning: cannot tell the type of {_label(name)} (no configure permission on it): binding it "
+                f"as {_article(topology.exchange_type)} {topology.exchange_type} exchange; give --exchange-type "
+                "if it is another"
+            )
+    kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
+    wanted = _wanted(topology)
+    if queue_spec is not None:
+        plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
     if any(kind == MISSING for _name, kind in found):
-        # Somebody may create one meanwhile, of another type: plan again with what it really is.
-        kinds = [(name, create(connection, name, create_as) if kind == MISSING else kind) for name, kind in found]
-        for name, kind in kinds:
-            require_type(name, kind, setup.create_as)
-    bindings = plan(kinds, setup.wanted)
-    queue = declare_queue(connection, channel, setup.queue, setup.vhost)
+        kinds = _create_missing(connection, topology, kinds, found)
+    if queue_spec is None:
+        return Prepared(None, tuple(kinds), assumed, wanted)
+    bindings = _with_arguments(plan(kinds, wanted), topology)
+    channel = channel or connection.channel()
+    queue = declare_queue(connection, channel, queue_spec, vhost)
     bind(channel, queue, bindings)
-    return Prepared(queue, tuple(kinds), setup.wanted)
-
-
-def for_listen(options: ListenOptions) -> ListenTopology:
-    """What listen's options ask to be bound."""
-    return ListenTopology(
-        exchanges=options.exchanges,
-        wanted=Wanted(options.patterns, options.matches, options.match_any),
-        queue=QueueSpec(options.queue, options.queue_type, declare=not options.no_declare),
-        create_as=options.exchange_type,
-        vhost=options.broker.vhost,
-    )
+    return Prepared(queue, tuple(kinds), assumed, wanted)

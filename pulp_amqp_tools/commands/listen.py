@@ -4,17 +4,23 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from typing import Any, TextIO, cast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from pulp_amqp_tools import __version__
 from pulp_amqp_tools.amqp091.bindings import EXCHANGE_TYPES
-from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
-from pulp_amqp_tools.commands.options import ListenOptions
-from pulp_amqp_tools.errors import ToolError, UsageError
+from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
+from pulp_amqp_tools.cli.environment import Environment
+from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
-from pulp_amqp_tools.messages.subjects import check_name, check_short
+from pulp_amqp_tools.messages.names import check_name, check_short
+from pulp_amqp_tools.transport.broker import BrokerSettings
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.output.render import Renderer
+    from pulp_amqp_tools.output.sink import Sink
 
 PROG = "pulp-listen"
 EXAMPLES = """\
@@ -35,32 +41,56 @@ examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparser.ArgumentParser(
-        prog=PROG,
-        description="Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a "
-        "topic exchange), or held in a queue.",
-        epilog=EXAMPLES,
-        formatter_class=helpformat.formatter,
+@dataclass(frozen=True)
+class ListenOptions:
+    """What pulp-listen was asked to do, resolved from its arguments, AMQP_URL and the config file."""
+
+    broker: BrokerSettings
+    exchanges: tuple[str, ...]  # -e, in order; empty with --no-declare and --peek
+    patterns: tuple[str, ...] = ()  # -s as given; none: '#' on topic exchanges
+    exchange_type: str | None = None  # --exchange-type: create a missing exchange as this, insist on it
+    matches: tuple[tuple[str, Any], ...] = ()  # --match on headers exchanges (typed values)
+    match_any: bool = False
+    queue: str | None = None  # None: a private exclusive queue
+    queue_type: str | None = None
+    no_declare: bool = False  # --no-declare (and --peek): the queue exactly as it is, nothing bound
+    peek: bool = False  # show what the queue holds, leave it there, exit
+    mode: str = "pretty"  # "quiet" | "pretty" | "json"
+    count: int | None = None
+    timeout: float | None = None  # idle seconds
+    color: str = "auto"  # "auto" | "always" | "never"
+    full: bool = False
+    prefetch: int = 1000
+    # scripting: total time limit, and the conditions a message must meet to be shown and counted
+    deadline: float | None = None
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
+
+
+def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+    description = (
+        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a topic "
+        "exchange), or held in a queue."
     )
-    parser.add_argument(
-        "-e",
-        "--exchange",
-        action="append",
-        metavar="NAME",
-        help="exchange to listen on, of any type; repeat for several, all into one queue (default: "
-        f"[messaging] topic_exchange of the config file, else {pulpconf.DEFAULT_EXCHANGE})",
-    )
+    parser = command.new_parser(PROG, description, EXAMPLES, env, several_exchanges=True)
     parser.add_argument(
         "-s",
         "--subject",
         action="append",
         metavar="PATTERN",
-        help="message subject to bind to: on a topic exchange a pattern (* = one word, # = any words), "
-        "on a direct exchange a literal key; repeat for several (default: #, everything, on a topic exchange)",
+        help="message subject to bind to: on a topic exchange a pattern (* = one word, # = any words), on a "
+        "direct exchange a literal key; repeat for several (default: #, everything, on a topic exchange)",
     )
     add_exchange_type_arguments(parser)
     brokerargs.add_broker_arguments(parser)
+    add_output_arguments(parser)
+    add_queue_arguments(parser)
+    add_scripting_arguments(parser)
+    return command.finish_parser(parser, subject=completion.patterns)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """-q, --json, --color, --full: how each message is shown."""
     out = parser.add_argument_group("output")
     modes = out.add_mutually_exclusive_group()
     modes.add_argument("-q", "--quiet", action="store_true", help="show message subject only")
@@ -80,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"on a terminal, show bodies over {64 * 1024:,} characters whole instead of truncated",
     )
+
+
+def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
+    """--queue, --queue-type, -n, --timeout, --prefetch: what to consume from, and when to stop."""
     stop = parser.add_argument_group("queue and stopping")
     stop.add_argument(
         "--queue",
@@ -107,26 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the messages --queue holds now (all, or the first -n N) and exit, leaving every "
         "one in the queue in its order (implies --no-declare)",
     )
-    stop.add_argument("-n", "--count", type=brokerargs.positive_int, metavar="N", help="exit 0 after N messages")
+    stop.add_argument("-n", "--count", type=argtypes.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop when no message arrived for SECS; exit {int(ExitStatus.TIMEOUT)} if none arrived at all",
     )
     stop.add_argument(
         "--prefetch",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         default=1000,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements, so at most this many "
         "are held in memory (default: 1000; lower it for large messages)",
     )
-    add_scripting_arguments(parser)
-    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
-    return parser
 
 
 def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,7 +183,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     script = parser.add_argument_group("scripting")
     script.add_argument(
         "--deadline",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop after SECS in all; exit {int(ExitStatus.DEADLINE)} if fewer than --count "
         "messages (without --count: none) arrived by then",
@@ -219,27 +248,28 @@ def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
     return found
 
 
-def _exchanges(given: list[str | None] | None, pulp: pulpconf.PulpConfig) -> tuple[str, ...]:
+def _exchanges(given: list[str] | None, pulp: pulpconf.PulpConfig) -> tuple[str, ...]:
     """-e in order, each once; none: the config file's exchange, else amq.topic."""
-    names = [brokerargs.exchange_from_args(name, pulp) for name in (given or [None])]
-    return tuple(dict.fromkeys(names))
+    names = [brokerargs.exchange_from_args(name, pulp) for name in given] if given else []
+    return tuple(dict.fromkeys(names or [brokerargs.exchange_from_args(None, pulp)]))
 
 
-def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ListenOptions:
+def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, str] | None = None) -> ListenOptions:
     """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
     from pulp_amqp_tools.messages import filters
 
+    env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
     _queue_checks(args)
     read_as_is = args.no_declare or args.peek
     patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ()))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
     if queue is not None and queue.startswith("amq.") and not read_as_is:
-        raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
+        raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.queue_type is not None and queue is None:
-        raise ToolError("--queue-type needs --queue NAME (a private queue is always classic)", ExitStatus.USAGE)
+        raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
     return ListenOptions(
-        broker=brokerargs.broker_from_args(args, pulp, "listen", environ),
+        broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
         exchanges=() if read_as_is else _exchanges(args.exchange, pulp),
         patterns=patterns,
         exchange_type=args.exchange_type,
@@ -261,44 +291,77 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
     )
 
 
-def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
-    """Consume until --count, --timeout or a signal; write each message to `out`."""
-    from pulp_amqp_tools.amqp091 import consume, peek
+def listen(options: ListenOptions, env: Environment) -> ExitStatus:
+    """Consume until --count, --timeout or a signal; write each message to env's stdout."""
     from pulp_amqp_tools.output import render
     from pulp_amqp_tools.output.sink import Sink
 
-    boundary.warn(PROG, options.broker.warnings)
-    color = options.mode == "pretty" and render.wants_color(options.color, out)
-    sink = Sink(out)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
+    env.warn(options.broker.warnings)
+    if hasattr(env.stdout, "reconfigure"):
+        # Untrusted text must never crash the writer: unencodable characters become escapes.
+        env.stdout.reconfigure(errors="backslashreplace")
+    color = options.mode == "pretty" and env.color(options.color)
+    sink = Sink(env.stdout)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
     try:
-        renderer = render.make_renderer(options.mode, cast(TextIO, sink), color, options.full)
-        run = peek.peek if options.peek else consume.consume
-        return run(options, renderer, sink, lambda message: boundary.notice(PROG, message))
+        renderer = render.make_renderer(
+            options.mode, cast(TextIO, sink), color=color, terminal=env.stdout_isatty, full=options.full
+        )
+        return _consume(options, renderer, sink, env)
     finally:
         sink.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    if "_ARGCOMPLETE" in os.environ:
-        import argcomplete
+def _consume(options: ListenOptions, renderer: Renderer, sink: Sink, env: Environment) -> ExitStatus:
+    """The broker's part: listen's loop over a transport, notices on stderr."""
+    from pulp_amqp_tools.loops import listen as listen_loop
+    from pulp_amqp_tools.transport import open_transport
 
-        argcomplete.autocomplete(parser)
-    args = parser.parse_args(argv)
+    transport = open_transport(options.broker, env.notice)
+    if options.peek:
+        from pulp_amqp_tools.loops import peek
 
-    def body() -> int:
-        options = options_from_args(args)
-        if hasattr(sys.stdout, "reconfigure"):
-            # Untrusted text must never crash the writer: unencodable characters become escapes.
-            sys.stdout.reconfigure(errors="backslashreplace")
-        return listen(options, sys.stdout)
+        return peek.run(listen_spec(options), transport, renderer, sink, env.notice)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, env.notice)
 
-    return boundary.run(PROG, body, traceback=args.traceback)
+
+def listen_spec(options: ListenOptions) -> ListenSpec:
+    """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+
+    first, *more = options.exchanges or ("",)  # a queue read as it is binds on no exchange
+    topology = Topology(
+        first,
+        exchange_type=options.exchange_type or "topic",
+        queue=QueueSpec(options.queue, options.queue_type, declare=not options.no_declare),
+        bindings=tuple(Binding(pattern) for pattern in options.patterns),
+        more_exchanges=tuple(more),
+        match=options.matches,
+        match_any=options.match_any,
+        require_type=options.exchange_type is not None,
+    )
+    return ListenSpec(
+        topology,
+        prefetch=options.prefetch,
+        count=options.count,
+        timeout=options.timeout,
+        deadline=options.deadline,
+        where=options.where,
+        fail_where=options.fail_where,
+        properties=options.mode != "quiet",
+    )
+
+
+COMMAND = command.Command(PROG, build_parser, options_from_args, listen)
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    return command.main(COMMAND, argv, env)
 
 
 def entry() -> None:
     """The console script: main(), then a fast exit (boundary.exit_now)."""
-    boundary.exit_now(main())
+    command.entry(COMMAND)
 
 
 if __name__ == "__main__":
