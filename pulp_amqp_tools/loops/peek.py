@@ -10,7 +10,7 @@ Protocol-neutral: the broker is reached through transport.interface only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -19,6 +19,8 @@ from pulp_amqp_tools.messages.safetext import one_line
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.messages.filters import Selector
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.sink import Sink
     from pulp_amqp_tools.transport.interface import Transport
@@ -34,23 +36,11 @@ def run(
     assert queue is not None and queue.name is not None, "--peek needs --queue NAME"
     selector = filters.selector(spec.where, spec.fail_where)
     properties = spec.properties or (selector is not None and selector.needs_properties)
-    taken = shown = 0
     link = transport.connect()
     try:
         messages = link.peek(queue, properties)
         try:
-            for delivery in messages:
-                taken += 1
-                if selector is None or selector.accept(delivery):
-                    renderer.write(delivery)
-                    shown += 1
-                if selector is not None and selector.failed is not None:
-                    out.drain()  # the message that met --fail-where is shown before the error line
-                    raise stopping.failed(selector.failed)
-                if spec.count is not None and shown >= spec.count:
-                    break
-                if taken % FLUSH_EVERY == 0:
-                    out.flush()
+            taken, shown = _show(messages, spec, selector, renderer, out)
         finally:
             messages.close()  # every message goes back into the queue
         out.drain()
@@ -58,6 +48,26 @@ def run(
         link.close()
     notice(summary(queue.name, taken, shown if spec.where else None))
     return ExitStatus.OK
+
+
+def _show(
+    messages: Iterable[Delivery], spec: ListenSpec, selector: Selector | None, renderer: Renderer, out: Sink
+) -> tuple[int, int]:
+    """Write what --where selects, up to --count; (messages taken, messages shown)."""
+    taken = shown = 0
+    for delivery in messages:
+        taken += 1
+        if selector is None or selector.accept(delivery):
+            renderer.write(delivery)
+            shown += 1
+        if selector is not None and selector.failed is not None:
+            out.drain()  # the message that met --fail-where is shown before the error line
+            raise stopping.failed(selector.failed)
+        if spec.count is not None and shown >= spec.count:
+            break
+        if taken % FLUSH_EVERY == 0:
+            out.flush()
+    return taken, shown
 
 
 def summary(queue: str, taken: int, shown: int | None) -> str:
