@@ -9,7 +9,6 @@ raised here before anything is bound or consumed, in one line that says what to 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -19,15 +18,6 @@ from pulp_amqp_tools.messages.safetext import one_line
 TOPIC, DIRECT, FANOUT, HEADERS = "topic", "direct", "fanout", "headers"
 EXCHANGE_TYPES = (DIRECT, FANOUT, HEADERS, TOPIC)  # what --exchange-type may create
 DEFAULT_PATTERN = "#"
-# The broker's own exchanges have fixed types: known by name, never probed.
-BUILTIN_TYPES = {
-    "amq.direct": DIRECT,
-    "amq.fanout": FANOUT,
-    "amq.topic": TOPIC,
-    "amq.rabbitmq.trace": TOPIC,
-    "amq.headers": HEADERS,
-    "amq.match": HEADERS,
-}
 
 
 class Wanted(NamedTuple):
@@ -145,6 +135,8 @@ def shown_value(value: Any) -> str:
     """A --match value as the user would type it after '=' (text quoted) or ':=' (JSON)."""
     if isinstance(value, str):
         return repr(one_line(value))
+    import json  # only for a ready line with typed --match values: emit never pays for it
+
     try:
         return one_line(json.dumps(value, default=str))
     except (TypeError, ValueError):

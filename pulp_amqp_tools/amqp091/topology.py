@@ -19,20 +19,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
-from pulp_amqp_tools.amqp091.bindings import BUILTIN_TYPES, QueueBinding, Wanted, describe, plan
 from pulp_amqp_tools.errors import AccessError, BrokerError
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import QueueSpec, Topology
+
+if TYPE_CHECKING:
+    # The binding rules are listen's: emit, which only needs the exchange, never imports them.
+    from pulp_amqp_tools.amqp091.bindings import QueueBinding, Wanted
 
 EXCHANGE_TYPE = "topic"  # what Pulp created, and emit creates
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
 MISSING = "(missing)"  # what look_up() says of an exchange that does not exist
 UNKNOWN = "(unknown)"  # ... of one whose type the broker will not tell us (no configure permission)
+# The broker's own exchanges have fixed types: known by name, never probed.
+BUILTIN_TYPES = {
+    "amq.direct": "direct",
+    "amq.fanout": "fanout",
+    "amq.topic": "topic",
+    "amq.rabbitmq.trace": "topic",
+    "amq.headers": "headers",
+    "amq.match": "headers",
+}
 
 
 def _quiet(_message: str) -> None:
@@ -45,14 +57,16 @@ class Prepared(NamedTuple):
     queue: str | None
     kinds: tuple[tuple[str, str], ...] = ()  # (name, type as bound); empty: a queue read as it is
     assumed: frozenset[str] = frozenset()  # exchanges whose type the broker would not tell
-    wanted: Wanted = Wanted()
+    wanted: Wanted | None = None  # what listen asked to hear (None: emit)
 
     def describe(self) -> str:
         """The ready line's middle: `exchange 'x' (topic) for '#' (queue 'q')` or `queue 'q' as it is`."""
+        from pulp_amqp_tools.amqp091.bindings import Wanted, describe
+
         queue = one_line(self.queue or "")
         if not self.kinds:
             return f"queue {queue!r} as it is (not declared, not bound)"
-        return f"{describe(self.kinds, self.wanted)} (queue {queue!r})"
+        return f"{describe(self.kinds, self.wanted or Wanted())} (queue {queue!r})"
 
     def exchange_type(self, name: str) -> str | None:
         """The type of exchange `name` as the broker told it; None when it would not (or not set up here)."""
@@ -182,10 +196,6 @@ def _look_up_all(connection: BlockingConnection, topology: Topology) -> list[tup
     return found
 
 
-def _wanted(topology: Topology) -> Wanted:
-    return Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
-
-
 def _with_arguments(planned: tuple[QueueBinding, ...], topology: Topology) -> list[QueueBinding]:
     """A -s binding's own arguments (Binding.arguments) go with it wherever it is bound."""
     extra = {b.key: b.arguments for b in topology.bindings if b.arguments}
@@ -217,11 +227,31 @@ def ensure(
 ) -> Prepared:
     """Make `topology` exist: the exchanges, then the queue and its bindings (on `channel`) if it has one."""
     queue_spec = topology.queue
-    if queue_spec is not None and not queue_spec.declare:
-        return Prepared(declare_queue(connection, channel or connection.channel(), queue_spec, vhost))
+    if queue_spec is None:  # emit: the exchange only, of whatever type it is
+        found = _look_up_all(connection, topology)
+        kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
+        assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+        return Prepared(None, tuple(_create_missing(connection, topology, kinds, found)), assumed)
+    channel = channel or connection.channel()
+    if not queue_spec.declare:
+        return Prepared(declare_queue(connection, channel, queue_spec, vhost))
+    return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost)
+
+
+def _ensure_bound(
+    connection: BlockingConnection,
+    channel: BlockingChannel,
+    topology: Topology,
+    queue_spec: QueueSpec,
+    notice: Callable[[str], None],
+    vhost: str,
+) -> Prepared:
+    """listen's setup: types learned, options checked against them, exchanges created, queue bound."""
+    from pulp_amqp_tools.amqp091.bindings import Wanted, plan
+
     found = _look_up_all(connection, topology)
     assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
-    if queue_spec is not None and not topology.require_type:
+    if not topology.require_type:
         for name in assumed:
             notice(
                 f"warning: cannot tell the type of {_label(name)} (no configure permission on it): binding it "
@@ -229,15 +259,10 @@ def ensure(
                 "if it is another"
             )
     kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
-    wanted = _wanted(topology)
-    if queue_spec is not None:
-        plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
-    if any(kind == MISSING for _name, kind in found):
-        kinds = _create_missing(connection, topology, kinds, found)
-    if queue_spec is None:
-        return Prepared(None, tuple(kinds), assumed, wanted)
+    wanted = Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
+    plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
+    kinds = _create_missing(connection, topology, kinds, found)
     bindings = _with_arguments(plan(kinds, wanted), topology)
-    channel = channel or connection.channel()
     queue = declare_queue(connection, channel, queue_spec, vhost)
     bind(channel, queue, bindings)
     return Prepared(queue, tuple(kinds), assumed, wanted)
