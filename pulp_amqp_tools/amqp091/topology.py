@@ -14,7 +14,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.errors import AccessError, BrokerError
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 
 EXCHANGE_TYPE = "topic"
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
@@ -43,7 +43,7 @@ def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
 
 def ensure_exchange(connection: BlockingConnection, name: str) -> None:
     """Make sure `name` exists as a topic exchange, creating it as Pulp did when missing."""
-    label = f"exchange {one_line(name)!r}"
+    label = f"exchange {quoted(name)}"
     channel = connection.channel()
     try:
         channel.exchange_declare(name, passive=True)
@@ -115,7 +115,7 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
         # A private tap, as the original listen.py had: gone with the listener.
         result = channel.queue_declare("", exclusive=True, auto_delete=True)
         return str(result.method.queue)
-    label = f"queue {one_line(spec.name)!r}"
+    label = f"queue {quoted(spec.name)}"
     probe = connection.channel()
     try:
         probe.queue_declare(spec.name, passive=True)
@@ -139,4 +139,4 @@ def bind(channel: BlockingChannel, queue: str, exchange: str, patterns: tuple[st
         try:
             channel.queue_bind(queue, exchange, routing_key=pattern)
         except px.ChannelClosedByBroker as exc:
-            raise _refused(exc, f"binding {one_line(pattern)!r} to exchange {one_line(exchange)!r}") from None
+            raise _refused(exc, f"binding {quoted(pattern)} to exchange {quoted(exchange)}") from None

@@ -15,20 +15,50 @@ from pulp_amqp_tools.messages.safetext import one_line
 
 
 class Terminated(BaseException):
-    """Raised from the SIGTERM handler so `finally` blocks close the connection cleanly."""
+    """Raised from the SIGTERM and SIGHUP handlers so `finally` blocks close the connection cleanly."""
+
+    def __init__(self, status: ExitStatus = ExitStatus.TERMINATED) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
+    raise Terminated(ExitStatus.HANGUP if signum == signal.SIGHUP else ExitStatus.TERMINATED)
 
 
 def notice(prog: str, message: str) -> None:
-    """One line on stderr (never stdout, which carries data only)."""
+    """One line on stderr (never stdout, which carries data only); nothing when stderr is closed.
+
+    `one_line` once more over the whole line: whatever a message quotes (a host from AMQP_URL, a
+    broker's reply text) can never split it. It leaves text that was escaped already as it is.
+    """
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed (2>&-): Python gives us None
+        return
     try:
-        sys.stderr.write(f"{prog}: {message}\n")
-        sys.stderr.flush()
+        stream.write(f"{prog}: {one_line(message)}\n")
+        stream.flush()
     except (OSError, ValueError):
         pass
+
+
+def reserve_standard_fds() -> None:
+    """Point closed fds 0-2 at /dev/null, before anything opens a file or a socket.
+
+    Started with `>&-` or `2>&-`, the next file opened would become fd 1 or 2: the AMQP socket,
+    and a stray write to "stdout" would go to the broker. sys.stdout/sys.stderr stay None, so
+    the commands still know the stream was closed.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if opened != fd:  # a lower fd was free after all: keep only what fills the gap
+                os.close(opened)
 
 
 def warn(prog: str, warnings: Iterable[str]) -> None:
@@ -43,13 +73,13 @@ def _quiet_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (AttributeError, OSError, ValueError):  # None: stdout was closed from the start
         pass
 
 
 def run(prog: str, body: Callable[[], int], traceback: bool = False) -> int:
     """Run a command's body; map what escapes it to one line and an exit status."""
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return int(body())
     except ToolError as exc:
@@ -57,8 +87,8 @@ def run(prog: str, body: Callable[[], int], traceback: bool = False) -> int:
         return int(exc.status)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
-    except Terminated:
-        return int(ExitStatus.TERMINATED)
+    except Terminated as stop:
+        return int(stop.status)
     except BrokenPipeError:
         _quiet_stdout()
         return int(ExitStatus.OK)
@@ -78,7 +108,8 @@ def run(prog: str, body: Callable[[], int], traceback: bool = False) -> int:
         )
         return int(ExitStatus.ERROR)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def exit_now(status: int) -> NoReturn:
@@ -90,7 +121,8 @@ def exit_now(status: int) -> NoReturn:
     """
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None: started with the stream closed
+                stream.flush()
         except (OSError, ValueError):
             pass  # a reader that went away (| head) or a closed stream: nothing left to say
     os._exit(status)

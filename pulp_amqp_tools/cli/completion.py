@@ -124,6 +124,21 @@ class PrintCompletion(argparse.Action):
         parser.exit()
 
 
+def autocomplete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's Tab (argcomplete), with bash's word breaks made to match what bash does.
+
+    bash passes '@' to the completer as part of the word (readline's special prefixes), yet
+    argcomplete, told '@' is in COMP_WORDBREAKS, cuts it off the completions: Tab turned
+    `--body @REP` into `--body REPORT.json`, and Enter then published the file's name.
+    """
+    import argcomplete
+
+    breaks = os.environ.get("_ARGCOMPLETE_COMP_WORDBREAKS")
+    if breaks is not None:
+        os.environ["_ARGCOMPLETE_COMP_WORDBREAKS"] = breaks.replace("@", "")
+    argcomplete.autocomplete(parser)
+
+
 def install(parser: argparse.ArgumentParser, **completers: Completer) -> None:
     """Attach completers by dest, keep free text from offering files, add --print-completion.
 

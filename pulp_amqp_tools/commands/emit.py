@@ -19,7 +19,7 @@ from pulp_amqp_tools.commands.options import EmitOptions, Message
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.messages.subjects import check_short
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
     exchange = args.exchange
     if recording is not None and exchange is None:
         if len(recording.exchanges) != 1 or "" in recording.exchanges:
-            found = ", ".join(sorted(repr(one_line(name)) for name in recording.exchanges)) or "none"
+            found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
             raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
         (exchange,) = recording.exchanges
     return EmitOptions(
@@ -302,7 +302,7 @@ def messages(options: EmitOptions) -> Iterator[Message]:
 
 
 def _tally(counter: Counter[str], limit: int = 5) -> str:
-    shown = ", ".join(f"{one_line(subject)!r} x{n}" for subject, n in counter.most_common(limit))
+    shown = ", ".join(f"{quoted(subject)} x{n}" for subject, n in counter.most_common(limit))
     more = len(counter) - limit
     return shown + (f" and {more} more subjects" if more > 0 else "")
 
@@ -345,7 +345,7 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
     started = time.monotonic()
     report = _publish(options, quiet)
     figures = summary(report, time.monotonic() - started)
-    where = f"exchange {one_line(options.exchange)!r}"
+    where = f"exchange {quoted(options.exchange)}"
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
         raise NotDeliveredError(
@@ -372,11 +372,10 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
 
 
 def main(argv: list[str] | None = None) -> int:
+    boundary.reserve_standard_fds()
     parser = build_parser()
     if "_ARGCOMPLETE" in os.environ:
-        import argcomplete
-
-        argcomplete.autocomplete(parser)
+        completion.autocomplete(parser)
     args = parser.parse_args(argv)
     return boundary.run(PROG, lambda: emit(options_from_args(args), args.quiet), traceback=args.traceback)
 

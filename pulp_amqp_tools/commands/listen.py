@@ -181,11 +181,10 @@ def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
 
 
 def main(argv: list[str] | None = None) -> int:
+    boundary.reserve_standard_fds()
     parser = build_parser()
     if "_ARGCOMPLETE" in os.environ:
-        import argcomplete
-
-        argcomplete.autocomplete(parser)
+        completion.autocomplete(parser)
     args = parser.parse_args(argv)
 
     def body() -> int:
