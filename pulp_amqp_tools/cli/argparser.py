@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+import difflib
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from pulp_amqp_tools.cli import helpformat
 from pulp_amqp_tools.cli.urls import mask_all
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.safetext import one_line
+
+_UNRECOGNIZED = "unrecognized arguments: "
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -16,13 +21,81 @@ class ArgumentParser(argparse.ArgumentParser):
 
     argparse prints the whole usage block before its error; in a script's log that buries the
     one line that says what was wrong. Its messages can also quote what was typed ("unrecognized
-    arguments: amqp://bob:secret@h"), so any URL password in them is masked.
+    arguments: amqp://bob:secret@h"), so any URL password in them is masked, whole.
+
+    `-h` shows the `common` options only; `--help` shows them all, with the examples.
     """
 
+    def __init__(self, *args: Any, common: Sequence[str] = (), **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.common = tuple(common)
+        self._typed: list[str] = []
+        self.add_argument("-h", action=_ShortHelp, help="show the most used options and exit")
+        self.add_argument("--help", action="help", help="show every option, with examples, and exit")
+
+    def parse_known_args(
+        self,
+        args: Sequence[str] | None = None,  # type: ignore[override]
+        namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._typed = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def format_help(self) -> str:
-        with helpformat.printing():  # only now may the formatter be rich (helpfmt)
+        with helpformat.printing():  # only now may the formatter be rich (helpformat)
             return super().format_help()
 
+    def format_short_help(self) -> str:
+        """Usage, description and the `common` options, pointing at --help for the rest."""
+        chosen = [action for action in self._actions if action.dest in self.common and action.dest != "help"]
+        chosen += [action for action in self._actions if action.dest == "help"]
+        with helpformat.printing():
+            formatter = self._get_formatter()
+            formatter.add_usage(f"{self.prog} [options]", chosen, [])
+            formatter.add_text(self.description)
+            formatter.start_section("most used options")
+            formatter.add_arguments(chosen)
+            formatter.end_section()
+            formatter.add_text(f"{self.prog} --help shows all {len(self._actions)} options, with examples.\n")
+            return formatter.format_help()
+
     def error(self, message: str) -> NoReturn:
-        text = one_line(mask_all(message))
+        text = one_line(mask_all(message, self._typed)) + self._hint(message)
         self.exit(int(ExitStatus.USAGE), f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+    def _hint(self, message: str) -> str:
+        """A suggestion for a mistyped flag, or to quote a pattern the shell expanded."""
+        if not message.startswith(_UNRECOGNIZED):
+            return ""
+        words = [word for word in self._typed if word in message[len(_UNRECOGNIZED) :].split(" ")]
+        known = [flag for action in self._actions for flag in action.option_strings if flag.startswith("--")]
+        for word in words:
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.7)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        if any("." in word and not word.startswith("-") for word in words):
+            return (
+                "; if the shell expanded an unquoted * or # into these words, quote the pattern: "
+                "-s 'pulp.server.repo.*.finish'"
+            )
+        return ""
+
+
+class _ShortHelp(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(parser, ArgumentParser) and parser.common:
+            parser._print_message(parser.format_short_help(), sys.stdout)
+        else:
+            parser.print_help()
+        parser.exit()

@@ -38,6 +38,10 @@ class PlainHelpFormatter(_ShowDefaults, argparse.RawDescriptionHelpFormatter):
     """Plain text: for pipes, files, NO_COLOR and dumb terminals."""
 
 
+def _as_written(title: str) -> str:
+    return title
+
+
 @cache
 def _rich_class() -> type[argparse.HelpFormatter]:
     from rich_argparse import RawDescriptionRichHelpFormatter
@@ -46,6 +50,8 @@ def _rich_class() -> type[argparse.HelpFormatter]:
         # Our help texts are plain text: "[messaging] topic_exchange" must not be read as markup.
         help_markup = False
         text_markup = False
+        # Group titles as written: rich-argparse's default str.title made "Tls (Amqps://)".
+        group_name_formatter = staticmethod(_as_written)
 
     return RichHelpFormatter
 

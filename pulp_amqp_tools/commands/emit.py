@@ -34,20 +34,33 @@ examples:
   pulp-emit -e pulp -t '*' -n 1000                   1000 events, cycling through the four types
   pulp-emit -e pulp --subject my.app.event --body '{"hello": "world"}'
   pulp-emit -e pulp --subject my.app.event --body @event.json
-  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a 'pulp-listen --json' recording, real time
-  pulp-emit -e pulp -n 100000 --rate 500               load: 500 events per second, progress on a terminal
+  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a recording, in real time
+  pulp-emit -e pulp -n 100000 --rate 500             500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
-  pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --subject my.x --body '{}' --property content_type=application/json --header x-try:=3
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparser.ArgumentParser(
         prog=PROG,
-        description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
+        description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange\n"
         "and wait until the broker confirmed every one.",
         epilog=EXAMPLES,
         formatter_class=helpformat.formatter,
+        common=(
+            "exchange",
+            "event_type",
+            "subject",
+            "body",
+            "count",
+            "url",
+            "replay",
+            "header",
+            "property",
+            "quiet",
+            "help",
+        ),
     )
     parser.add_argument(
         "-e",

@@ -25,7 +25,7 @@ examples:
   pulp-listen -e pulp --queue ci-events --timeout 30   a durable queue; stop after 30 s of quiet
   pulp-listen -e pulp -q -n 1 --deadline 600 -s pulp.server.repo.sync.finish \\
       --where payload.repo_id=zoo --fail-where 'payload.result!=success'
-                                   wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
+      (wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came)
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
 """
 
@@ -36,6 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
         epilog=EXAMPLES,
         formatter_class=helpformat.formatter,
+        common=(
+            "exchange",
+            "subject",
+            "url",
+            "quiet",
+            "json",
+            "queue",
+            "count",
+            "timeout",
+            "deadline",
+            "where",
+            "fail_where",
+            "help",
+        ),
     )
     parser.add_argument(
         "-e",
