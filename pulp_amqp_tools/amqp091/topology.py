@@ -19,6 +19,7 @@ from pulp_amqp_tools.messages.safetext import one_line, quoted
 EXCHANGE_TYPE = "topic"
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
 _FLAG_MISMATCH = re.compile(r"inequivalent arg '(durable|auto_delete|internal)'")
+_ARG_MISMATCH = re.compile(r"inequivalent arg '[^']*'")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,11 @@ def _check_type(connection: BlockingConnection, name: str, label: str) -> None:
                 if flag:
                     flags[flag.group(1)] = not flags[flag.group(1)]
                     continue
+                if _ARG_MISMATCH.search(text):
+                    # RabbitMQ compares type, durable, auto_delete and internal before the
+                    # arguments (rabbit_exchange:assert_equivalence): a 406 about an argument
+                    # (alternate-exchange, ...) means the type matched. Use it as declared.
+                    return
             if exc.reply_code == 403:
                 return  # may not declare, but the passive check showed it exists: use it as it is
             raise _refused(exc, label) from None
