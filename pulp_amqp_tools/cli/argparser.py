@@ -34,13 +34,9 @@ class ArgumentParser(argparse.ArgumentParser):
         self.add_argument("-h", action=_ShortHelp, help="show the most used options and exit")
         self.add_argument("--help", action="help", help="show every option, with examples, and exit")
 
-    def parse_known_args(
-        self,
-        args: Sequence[str] | None = None,  # type: ignore[override]
-        namespace: argparse.Namespace | None = None,
-    ) -> tuple[argparse.Namespace, list[str]]:
-        self._typed = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+    def _parse_known_args(self, arg_strings: list[str], *args: Any, **kwargs: Any) -> Any:
+        self._typed = list(arg_strings)  # what was typed, for masking and hints in error()
+        return super()._parse_known_args(arg_strings, *args, **kwargs)
 
     def format_help(self) -> str:
         with helpformat.printing():  # only now may the formatter be rich (helpformat)

@@ -51,7 +51,7 @@ def _rich_class() -> type[argparse.HelpFormatter]:
         help_markup = False
         text_markup = False
         # Group titles as written: rich-argparse's default str.title made "Tls (Amqps://)".
-        group_name_formatter = staticmethod(_as_written)
+        group_name_formatter = staticmethod(_as_written)  # type: ignore[assignment]  # a ClassVar callable
 
     return RichHelpFormatter
 

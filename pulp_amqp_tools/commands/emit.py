@@ -181,29 +181,33 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_body(value: str) -> bytes:
-    """--body: literal text, @FILE or - (stdin), as bytes."""
+    """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
+    from pulp_amqp_tools.cli.reading import MAX_BODY, read_limited
+
+    why = " (RabbitMQ's default max_message_size)"
     if value == "-":
-        return sys.stdin.buffer.read()
+        return read_limited(sys.stdin.buffer, MAX_BODY, "--body - (standard input)", why)
     if value.startswith("@"):
         path = value[1:]
         try:
             with open(path, "rb") as handle:
-                return handle.read()
+                return read_limited(handle, MAX_BODY, f"--body file {quoted(path)}", why)
         except OSError as exc:
-            raise UsageError(f"cannot read --body file {path!r}: {exc.strerror}") from None
+            raise UsageError(f"cannot read --body file {quoted(path)}: {exc.strerror}") from None
     return os.fsencode(value)
 
 
 def _read_replay(value: str) -> Recording:
+    from pulp_amqp_tools.cli.reading import MAX_RECORD, lines_limited
     from pulp_amqp_tools.messages.replay import read_recording
 
     if value == "-":
-        return read_recording(sys.stdin.buffer, "-")
+        return read_recording(lines_limited(sys.stdin.buffer, MAX_RECORD, "--replay -"), "-")
     try:
         with open(value, "rb") as handle:
-            return read_recording(handle, repr(value))
+            return read_recording(lines_limited(handle, MAX_RECORD, f"--replay {quoted(value)}"), quoted(value))
     except OSError as exc:
-        raise UsageError(f"cannot read --replay file {value!r}: {exc.strerror}") from None
+        raise UsageError(f"cannot read --replay file {quoted(value)}: {exc.strerror}") from None
 
 
 def _scripting_checks(args: argparse.Namespace) -> None:
@@ -240,7 +244,9 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
             found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
             raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
         (exchange,) = recording.exchanges
-    return EmitOptions(
+    if args.sequence_header is not None and not args.sequence_header:
+        raise UsageError("--sequence-header needs a header name (it is empty)")
+    options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", environ),
         exchange=brokerargs.exchange_from_args(exchange, pulp),
         event_types=events.parse_event_types(args.event_type or []),
@@ -259,6 +265,32 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         speed=args.speed,
         sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
     )
+    check_sendable(options, recording.lines if recording is not None else ())
+    return options
+
+
+def check_sendable(options: EmitOptions, lines: tuple[int, ...] = ()) -> None:
+    """Refuse, before connecting (exit 2), a message no broker connection could carry.
+
+    Its headers and properties must fit one frame (RabbitMQ's default frame_max) and pika's
+    encoder, its body the broker's default max_message_size. Every replayed record is checked
+    (each has its own headers); otherwise all messages share their headers, so one is enough.
+    """
+    from pulp_amqp_tools.amqp091.frames import frame_problem
+    from pulp_amqp_tools.cli.reading import MAX_BODY, size_text
+
+    extra = len(options.sequence_header.encode()) + 11 if options.sequence_header else 0
+    replay = options.replay is not None
+    sample = messages(options) if replay else islice(messages(options), 1)
+    for index, message in enumerate(sample):
+        where = (
+            f"--replay line {lines[index]}" if replay and index < len(lines) else f"message {quoted(message.subject)}"
+        )
+        problem = frame_problem(message.headers, message.properties, extra=extra)
+        if problem is None and len(message.body) > MAX_BODY:
+            problem = f"its body is larger than {size_text(MAX_BODY)} (RabbitMQ's default max_message_size)"
+        if problem is not None:
+            raise UsageError(f"{where}: {problem}")
 
 
 def bodies(options: EmitOptions) -> list[bytes]:
