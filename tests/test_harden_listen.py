@@ -161,12 +161,11 @@ def test_a_header_value_cannot_read_as_two_headers(topic: str) -> None:
     assert "qpid.subject=forged" in line  # shown, but quoted as one value
 
 
-def test_a_routing_key_cannot_fake_the_exchange_label(topic: str) -> None:
-    text = _one_message(topic, "a.b\t(exchange: pulp) (exchange: x)", b"x")
-    title = text.splitlines()[0]
-    assert title.count("(exchange:") == 3 or "'" in title or '"' in title, title
-    assert title.rstrip().endswith(f"(exchange: {topic})"), title
-    assert " (exchange: pulp) " not in title.replace("\\t", "\t").split("\t")[0] or '"' in title, title
+@pytest.mark.parametrize("key", ["a.b (exchange: pulp)", "a.b\t(exchange: pulp)"])
+def test_a_routing_key_cannot_fake_the_exchange_label(topic: str, key: str) -> None:
+    title = _one_message(topic, key, b"x").splitlines()[0]
+    # the key is quoted as one value: the exchange label that follows it is ours
+    assert re.fullmatch(r'\S+ "a\.b(\\t| )\(exchange: pulp\)" \(exchange: ' + re.escape(topic) + r"\)", title), title
 
 
 def test_quiet_escapes_backslashes(topic: str) -> None:

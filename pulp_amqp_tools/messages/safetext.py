@@ -57,6 +57,20 @@ def backslashed(text: str) -> str:
     return one_line(text.replace("\\", "\\\\")) if "\\" in text else one_line(text)
 
 
+def backslashed_wire(value: object) -> str:
+    """`backslashed` for a key as pika gives it: bytes that are not UTF-8 as \\xNN (and a literal
+    backslash doubled, so the two never look alike)."""
+    if isinstance(value, str):
+        return backslashed(value)
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", "surrogateescape").replace("\\", "\\\\")
+        return one_line(_SURROGATE_BYTE.sub(lambda found: f"\\x{ord(found.group()) - 0xDC00:02x}", text))
+    return "" if value is None else backslashed(str(value))
+
+
+_SURROGATE_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def multi_line(text: str) -> str:
     """Escape control characters but keep tabs and line breaks (LF, CRLF): for message bodies."""
     return _MULTI_LINE.sub(_python_escape, text)
