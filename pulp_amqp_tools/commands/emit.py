@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         event_type=completion.event_types,
         subject=completion.subjects,
         body=completion.body_values,
+        property=completion.property_names,
     )
     return parser
 

@@ -112,13 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
         type=brokerargs.positive_int,
         default=1000,
         metavar="N",
-        help="messages the broker may send ahead of our acknowledgements, so at most this many "
-        "are held in memory (default: 1000; lower it for large messages)",
+        help="messages the broker may send ahead of our acknowledgements (default: 1000; lowered "
+        "by itself to keep within --max-buffer)",
+    )
+    stop.add_argument(
+        "--max-buffer",
+        type=brokerargs.byte_size,
+        default=256 * 1024 * 1024,
+        metavar="SIZE",
+        help="bytes of messages held at most, whatever their sizes: the prefetch is lowered to fit "
+        "the largest messages seen (default: 256M; K, M, G are powers of 1024)",
     )
     add_scripting_arguments(parser)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
+    completion.install(
+        parser,
+        exchange=completion.exchanges,
+        subject=completion.patterns,
+        where=completion.where_paths,
+        fail_where=completion.where_paths,
+    )
     return parser
 
 
@@ -172,6 +186,7 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         color=args.color,
         full=args.full,
         prefetch=args.prefetch,
+        max_buffer=args.max_buffer,
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
@@ -194,6 +209,22 @@ def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
         sink.close()
 
 
+class ClosedOutput:
+    """stdout when the shell closed it: the first message written ends the run like `| head -0`
+    (a broken pipe: exit 0, quietly), so nothing is acknowledged that nobody saw."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     boundary.reserve_standard_fds()
     parser = build_parser()
@@ -203,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def body() -> int:
         options = options_from_args(args)
+        if sys.stdout is None:  # started with stdout closed (>&-): as if the reader went away at once
+            return listen(options, cast(TextIO, ClosedOutput()))
         if hasattr(sys.stdout, "reconfigure"):
             # Untrusted text must never crash the writer: unencodable characters become escapes.
             sys.stdout.reconfigure(errors="backslashreplace")

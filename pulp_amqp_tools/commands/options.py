@@ -24,6 +24,7 @@ class ListenOptions:
     color: str = "auto"  # "auto" | "always" | "never"
     full: bool = False
     prefetch: int = 1000
+    max_buffer: int = 256 * 1024 * 1024  # bytes of messages held unacknowledged at most (prefetch adapts)
     # scripting: total time limit, and the conditions a message must meet to be shown and counted
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
