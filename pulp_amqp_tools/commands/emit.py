@@ -353,16 +353,51 @@ def _tally(counter: Counter[str], limit: int = 5) -> str:
     return shown + (f" and {more} more subjects" if more > 0 else "")
 
 
-def summary(report: Report, elapsed: float) -> str:
-    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, rate."""
-    rate = report.published / elapsed if elapsed > 0 else 0.0
-    return (
+MEASURABLE = 0.5  # seconds: a shorter run's rate says more about start-up than about publishing
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _bytes_rate(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1000:
+            return f"{size:,.0f} {unit}/s"
+        size /= 1000
+    return f"{size:,.1f} GB/s"
+
+
+def summary(report: Report, elapsed: float, body_bytes: int = 0) -> str:
+    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, and the rates
+    (messages, and bytes when the bodies are large) when the run was long enough to measure them."""
+    figures = (
         f"{report.published} sent, {report.confirmed} confirmed, {sum(report.unroutable.values())} "
-        f"unroutable, {elapsed:.2f} s, {rate:,.0f} msg/s"
+        f"unroutable, {elapsed:.2f} s"
     )
+    if elapsed < MEASURABLE or report.published < 2:
+        return figures
+    figures += f", {report.published / elapsed:,.0f} msg/s"
+    if report.published and body_bytes / report.published >= 64 * 1024:
+        figures += f", {_bytes_rate(body_bytes / elapsed)}"
+    return figures
 
 
-def _publish(options: EmitOptions, quiet: bool) -> Report:
+class _Tally:
+    """What the publisher took from the message stream: for the rates and for a run cut short."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.bytes = 0
+
+    def counted(self, stream: Iterator[Message]) -> Iterator[Message]:
+        for message in stream:
+            self.messages += 1
+            self.bytes += len(message.body)
+            yield message
+
+
+def _publish(options: EmitOptions, quiet: bool, tally: _Tally) -> Report:
     from pulp_amqp_tools.amqp091.publish import publish_all
 
     pace = None
@@ -374,10 +409,10 @@ def _publish(options: EmitOptions, quiet: bool) -> Report:
     def say(message: str) -> None:  # reconnect notices
         boundary.notice(PROG, message)
 
-    stream = messages(options)
+    stream = tally.counted(messages(options))
     total = planned(options)
     # A bar only where a person watches something that takes a while; rich is imported only then.
-    if not quiet and (total > 100 or pace is not None) and sys.stderr.isatty():
+    if not quiet and (total > 100 or pace is not None) and sys.stderr is not None and sys.stderr.isatty():
         from pulp_amqp_tools.output import progress
 
         with progress.bar(total, sys.stderr) as track:
@@ -389,19 +424,25 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
     boundary.warn(PROG, options.broker.warnings)
     started = time.monotonic()
-    report = _publish(options, quiet)
-    figures = summary(report, time.monotonic() - started)
+    tally = _Tally()
+    try:
+        report = _publish(options, quiet, tally)
+    except (KeyboardInterrupt, boundary.Terminated):
+        boundary.notice(PROG, f"stopped after {plural(tally.messages, 'message')} ({time.monotonic() - started:.2f} s)")
+        raise
+    figures = summary(report, time.monotonic() - started, tally.bytes)
     where = f"exchange {quoted(options.exchange)}"
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
         raise NotDeliveredError(
-            f"{sum(lost.values())} of {report.published} messages to {where} were not confirmed by the broker "
+            f"{sum(lost.values())} of {plural(report.published, 'message')} to {where} were not confirmed "
+            "by the broker "
             f"({sum(report.nacked.values())} rejected, {sum(report.unconfirmed.values())} unanswered "
             f"after {options.confirm_timeout:g} s): {_tally(lost)} ({figures})"
         )
     if report.unroutable:
         message = (
-            f"{sum(report.unroutable.values())} of {report.published} messages to {where} reached no "
+            f"{sum(report.unroutable.values())} of {plural(report.published, 'message')} to {where} reached no "
             f"queue (no binding matched): {_tally(report.unroutable)} ({figures})"
         )
         if options.fail_unroutable:
@@ -413,7 +454,9 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
             if report.resent
             else ""
         )
-        boundary.notice(PROG, f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
+        boundary.notice(
+            PROG, f"{plural(report.published, 'message')} published to {where}, all confirmed ({figures}{again})"
+        )
     return ExitStatus.OK
 
 
