@@ -11,6 +11,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pika
 import pytest
@@ -30,7 +31,7 @@ def topic(admin: BlockingChannel) -> Iterator[str]:
     admin.exchange_delete(name)
 
 
-def publish(exchange: str, key: str, body: bytes, headers: dict[str, object] | None = None, n: int = 1) -> None:
+def publish(exchange: str, key: str, body: bytes, headers: dict[str, Any] | None = None, n: int = 1) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
     try:
         channel = connection.channel()
@@ -41,6 +42,7 @@ def publish(exchange: str, key: str, body: bytes, headers: dict[str, object] | N
 
 
 # -- defect 3: an exchange declared with arguments ---------------------------------------------
+
 
 @pytest.fixture
 def with_alternate(admin: BlockingChannel) -> Iterator[str]:
@@ -74,13 +76,18 @@ def test_an_exchange_of_another_type_with_arguments_is_still_refused(admin: Bloc
 
 # -- defect 4: listen holds a byte budget, whatever the message sizes ---------------------------
 
+
 def test_paused_reader_and_large_messages_stay_within_max_buffer(topic: str) -> None:
     # Was: a count of messages (prefetch 1000) bounded memory: 20 x 50 MB made 2.1 GB of RSS.
     size, count, budget_mb = 8_000_000, 12, 16
     read_end, write_end = os.pipe()  # a reader that never reads: listen's stdout fills and waits
     try:
-        proc = subprocess.Popen([console("listen"), "-e", topic, "-q", "--max-buffer", f"{budget_mb}M"],
-                                stdout=write_end, stderr=subprocess.PIPE, env=command_env())
+        proc = subprocess.Popen(
+            [console("listen"), "-e", topic, "-q", "--max-buffer", f"{budget_mb}M"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=command_env(),
+        )
         os.close(write_end)
         assert proc.stderr is not None
         assert b"listening on" in proc.stderr.readline()
@@ -103,13 +110,15 @@ def test_max_buffer_rejects_nonsense() -> None:
 
 # -- defect 7: closed stdout or stderr ---------------------------------------------------------
 
+
 def _close(fd: int) -> dict[str, object]:
     return {"preexec_fn": lambda: os.close(fd)}
 
 
 def test_listen_with_stdout_closed_ends_like_a_broken_pipe(topic: str) -> None:
-    proc = subprocess.Popen([console("listen"), "-e", topic, "-q"], stderr=subprocess.PIPE, env=command_env(),
-                            **_close(1))  # type: ignore[call-overload]
+    proc = subprocess.Popen(
+        [console("listen"), "-e", topic, "-q"], stderr=subprocess.PIPE, env=command_env(), **_close(1)
+    )  # type: ignore[call-overload]
     assert proc.stderr is not None
     assert b"listening on" in proc.stderr.readline()
     publish(topic, "a.b", b"x")
@@ -119,8 +128,9 @@ def test_listen_with_stdout_closed_ends_like_a_broken_pipe(topic: str) -> None:
 
 
 def test_listen_with_stderr_closed_still_prints_messages(topic: str) -> None:
-    proc = subprocess.Popen([console("listen"), "-e", topic, "--json", "-n", "1"], stdout=subprocess.PIPE,
-                            env=command_env(), **_close(2))  # type: ignore[call-overload]
+    proc = subprocess.Popen(
+        [console("listen"), "-e", topic, "--json", "-n", "1"], stdout=subprocess.PIPE, env=command_env(), **_close(2)
+    )  # type: ignore[call-overload]
     try:
         time.sleep(1.5)  # no ready line to wait for: its stderr is closed
         assert proc.poll() is None, "listen exited at once"
@@ -134,16 +144,18 @@ def test_listen_with_stderr_closed_still_prints_messages(topic: str) -> None:
 
 # -- defect 9: output a publisher cannot forge ---------------------------------------------------
 
-def _one_message(topic: str, key: str, body: bytes, headers: dict[str, object] | None = None,
-                 *mode: str) -> str:
+
+def _one_message(topic: str, key: str, body: bytes, headers: dict[str, Any] | None = None, *mode: str) -> str:
     listener = start_listener("-e", topic, "-n", "1", *mode, command=[console("listen")])
     publish(topic, key, body, headers)
     assert listener.wait(15) == 0, listener.stderr
     return listener.stdout.decode()
 
 
-FORGED_BODY = (b'{"a": 1}\n\n2026-01-01T00:00:00.000Z pulp.server.repo.sync.finish (exchange: pulp)\n'
-               b'  headers: qpid.subject=pulp.server.repo.sync.finish\n{"forged": true}')
+FORGED_BODY = (
+    b'{"a": 1}\n\n2026-01-01T00:00:00.000Z pulp.server.repo.sync.finish (exchange: pulp)\n'
+    b'  headers: qpid.subject=pulp.server.repo.sync.finish\n{"forged": true}'
+)
 
 
 def test_a_body_cannot_print_as_a_second_message(topic: str) -> None:
@@ -175,11 +187,15 @@ def test_quiet_escapes_backslashes(topic: str) -> None:
 
 # -- defects 8 and 10: errors are one line, no password fragment ---------------------------------
 
-@pytest.mark.parametrize(("args", "secret"), [
-    (("-p", "amqp://a:hunter2@h"), "hun"),
-    (("--bogus", "amqp://x:y z@h"), "y z"),
-    (("--bogus", "amqp://x:pa ss word@h"), "ss word"),
-])
+
+@pytest.mark.parametrize(
+    ("args", "secret"),
+    [
+        (("-p", "amqp://a:hunter2@h"), "hun"),
+        (("--bogus", "amqp://x:y z@h"), "y z"),
+        (("--bogus", "amqp://x:pa ss word@h"), "ss word"),
+    ],
+)
 def test_usage_errors_mask_passwords_whole(args: tuple[str, ...], secret: str) -> None:
     result = run_console("listen", *args, env=command_env())
     assert result.returncode == 2
@@ -203,6 +219,7 @@ def test_the_ready_line_escapes_once(topic: str) -> None:
 
 # -- rough edges ---------------------------------------------------------------------------------
 
+
 def test_help_titles_are_not_title_cased_and_short_help_is_short() -> None:
     env = command_env(COLUMNS="100")
     full = run_console("listen", "--help", env=env)
@@ -223,8 +240,9 @@ def test_a_mistyped_flag_gets_a_suggestion() -> None:
 
 
 def test_an_expanded_star_suggests_quoting() -> None:
-    result = run_console("listen", "-s", "pulp.server.repo.sync.start", "pulp.server.repo.sync.finish",
-                         env=command_env())
+    result = run_console(
+        "listen", "-s", "pulp.server.repo.sync.start", "pulp.server.repo.sync.finish", env=command_env()
+    )
     assert result.returncode == 2
     assert "quote" in result.err_lines[0], result.err_lines
 

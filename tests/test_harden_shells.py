@@ -22,27 +22,34 @@ def test_body_at_file_keeps_its_at_sign(shell: str, tmp_path: Path) -> None:
         pytest.skip(reason)
     (tmp_path / "REPORT-body.json").write_text("{}")
     with tmux.Shell(shell, tmp_path, str(BIN), "pulp-emit") as term:
-        term.type("pulp-emit --subject my.x --body @REP")
+        term.send("pulp-emit --subject my.x --body @REP")
         term.key("Tab")
         screen = term.wait_for(lambda s: "REPORT-body.json" in s, "completion")
     assert "--body @REPORT-body.json" in screen, screen
 
 
-@pytest.mark.parametrize(("shell", "command", "typed", "shown"), [
-    ("bash", "pulp-listen", "pulp-listen --where sub", "--where subject="),
-    ("bash", "pulp-listen", "pulp-listen --fail-where properties.content_t", "--fail-where properties.content_type="),
-    ("bash", "pulp-emit", "pulp-emit --property deliv", "--property delivery_mode="),
-    ("zsh", "pulp-emit", "pulp-emit --property deliv", "--property delivery_mode="),
-])
-def test_paths_and_property_names_complete(shell: str, command: str, typed: str, shown: str,
-                                           tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("shell", "command", "typed", "shown"),
+    [
+        ("bash", "pulp-listen", "pulp-listen --where sub", "--where subject="),
+        (
+            "bash",
+            "pulp-listen",
+            "pulp-listen --fail-where properties.content_t",
+            "--fail-where properties.content_type=",
+        ),
+        ("bash", "pulp-emit", "pulp-emit --property deliv", "--property delivery_mode="),
+        ("zsh", "pulp-emit", "pulp-emit --property deliv", "--property delivery_mode="),
+    ],
+)
+def test_paths_and_property_names_complete(shell: str, command: str, typed: str, shown: str, tmp_path: Path) -> None:
     # Was: --where and --property offered nothing (or files).
     reason = tmux.missing(shell)
     if reason:
         pytest.skip(reason)
     (tmp_path / "subject-file").write_text("")  # a file that must not be offered
     with tmux.Shell(shell, tmp_path, str(BIN), command) as term:
-        term.type(typed)
+        term.send(typed)
         term.key("Tab")
         screen = term.wait_for(lambda s: shown in s, f"{shown!r} after Tab")
     assert "subject-file" not in screen

@@ -44,30 +44,46 @@ def _collect(stream: IO[bytes] | None, into: list[bytes]) -> None:
             into.append(chunk)
 
 
-def run_console(name: str, *args: str, env: dict[str, str], timeout: float = 60,
-                stdin: int | IO[bytes] | None = subprocess.DEVNULL, input: bytes | None = None,
-                stdout: int | None = subprocess.PIPE, stderr: int | None = subprocess.PIPE,
-                interrupt_after: float | None = None) -> Outcome:
+def run_console(
+    name: str,
+    *args: str,
+    env: dict[str, str],
+    timeout: float = 60,
+    stdin: int | IO[bytes] | None = subprocess.DEVNULL,
+    input: bytes | None = None,
+    stdout: int | None = subprocess.PIPE,
+    stderr: int | None = subprocess.PIPE,
+    interrupt_after: float | None = None,
+) -> Outcome:
     """Run `pulp-<name> args` to its end (killed after `timeout`), measuring peak RSS and time.
 
     `interrupt_after`: send SIGINT that many seconds after the start.
     """
     started = time.monotonic()
-    proc = subprocess.Popen([console(name), *args], env=env, stdin=subprocess.PIPE if input is not None else stdin,
-                            stdout=stdout, stderr=stderr)
+    proc = subprocess.Popen(
+        [console(name), *args],
+        env=env,
+        stdin=subprocess.PIPE if input is not None else stdin,
+        stdout=stdout,
+        stderr=stderr,
+    )
     out: list[bytes] = []
     err: list[bytes] = []
-    threads = [threading.Thread(target=_collect, args=(proc.stdout, out), daemon=True),
-               threading.Thread(target=_collect, args=(proc.stderr, err), daemon=True)]
+    threads = [
+        threading.Thread(target=_collect, args=(proc.stdout, out), daemon=True),
+        threading.Thread(target=_collect, args=(proc.stderr, err), daemon=True),
+    ]
     for thread in threads:
         thread.start()
     if input is not None and proc.stdin is not None:
+
         def feed() -> None:
             try:
                 proc.stdin.write(input)  # type: ignore[union-attr]
                 proc.stdin.close()  # type: ignore[union-attr]
             except OSError:
                 pass
+
         threading.Thread(target=feed, daemon=True).start()
     killer = threading.Timer(timeout, lambda: _kill(proc.pid, signal.SIGKILL))
     killer.start()

@@ -39,21 +39,45 @@ class Shell:
         self.socket = f"pat-{uuid.uuid4().hex[:8]}"
         self.session = "t"
         argv, activate = STARTS[shell]
-        env = {"PATH": f"{path}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(cwd), "TERM": "xterm",
-               "PS1": "$ ", "LANG": "C.UTF-8"}
-        self._tmux("new-session", "-d", "-s", self.session, "-x", "200", "-y", "40", "-c", str(cwd),
-                   "env", "-i", *[f"{k}={v}" for k, v in env.items()], *argv)
+        env = {
+            "PATH": f"{path}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOME": str(cwd),
+            "TERM": "xterm",
+            "PS1": "$ ",
+            "LANG": "C.UTF-8",
+        }
+        self._tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            "200",
+            "-y",
+            "40",
+            "-c",
+            str(cwd),
+            "env",
+            "-i",
+            *[f"{k}={v}" for k, v in env.items()],
+            *argv,
+        )
         self.wait_for(lambda screen: bool(screen.strip()), "a prompt")
-        self.type(activate.format(cmd=command), enter=True)
-        self.type("clear", enter=True)
+        self.send(activate.format(cmd=command), enter=True)
+        self.send("clear", enter=True)
         self.wait_for(lambda screen: "print-completion" not in screen, "the screen to clear")
 
     def _tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True,
-                              text=True, timeout=10, check=True)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
         return done.stdout
 
-    def type(self, text: str, enter: bool = False) -> None:
+    def send(self, text: str, enter: bool = False) -> None:
         self._tmux("send-keys", "-t", self.session, "-l", text)
         if enter:
             self._tmux("send-keys", "-t", self.session, "Enter")
@@ -80,6 +104,5 @@ class Shell:
     def __enter__(self) -> Shell:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
