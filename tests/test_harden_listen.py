@@ -83,7 +83,7 @@ def test_paused_reader_and_large_messages_stay_within_max_buffer(topic: str) -> 
     read_end, write_end = os.pipe()  # a reader that never reads: listen's stdout fills and waits
     try:
         proc = subprocess.Popen(
-            [console("listen"), "-e", topic, "-q", "--max-buffer", f"{budget_mb}M"],
+            [console("listen"), "-e", topic, "--json", "--max-buffer", f"{budget_mb}M"],
             stdout=write_end,
             stderr=subprocess.PIPE,
             env=command_env(),
