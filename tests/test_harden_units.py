@@ -7,12 +7,13 @@ from collections import deque
 
 import pytest
 
-from pulp_amqp_tools.amqp091.budget import ByteBudget
-from pulp_amqp_tools.amqp091.outbound import JOIN_LIMIT, _joined
-from pulp_amqp_tools.cli.brokerargs import byte_size
+from pulp_amqp_tools.amqp091.pikacompat import JOIN_LIMIT, _joined
+from pulp_amqp_tools.cli.argtypes import byte_size
 from pulp_amqp_tools.cli.urls import mask_all
+from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.messages.safetext import backslashed, backslashed_wire, quoted
 from pulp_amqp_tools.output.render import label
+from pulp_amqp_tools.transport.interface import Topology
 
 MB = 1024 * 1024
 
@@ -68,3 +69,20 @@ def test_quoting_and_backslashes() -> None:
 def test_masking_is_whole() -> None:
     typed = ["--bogus", "amqp://x:y z@h"]
     assert "y z" not in mask_all("unrecognized arguments: --bogus amqp://x:y z@h", typed)
+
+
+def test_a_message_that_closes_the_connection_twice_ends_the_run() -> None:
+    from pulp_amqp_tools.errors import BrokerError
+    from pulp_amqp_tools.loops.emit import EmitSpec, run
+    from pulp_amqp_tools.messages.message import Message
+    from tests.support.fake_transport import FakeLink, FakePublisher, FakeTransport
+
+    def killer() -> FakePublisher:
+        return FakePublisher(fail_at=1, fail_after_taking=True)
+
+    links = [FakeLink(n, [], killer()) for n in range(3)]
+    transport = FakeTransport(links)
+    transport.blames_message = lambda error: True  # type: ignore[method-assign]  # a frame error, say
+    with pytest.raises(BrokerError, match=r"'a\.b' cannot be sent: it closed the connection twice"):
+        run(EmitSpec(Topology("x")), transport, [Message("a.b", b"x")])
+    assert len(transport.recovered) == 1  # one reconnect, then the run ends: never a loop

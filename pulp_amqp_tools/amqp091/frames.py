@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import pika.data
+from pika.adapters.blocking_connection import BlockingConnection
 from pika.spec import BasicProperties
 
+from pulp_amqp_tools.amqp091 import pikacompat
 from pulp_amqp_tools.messages.safetext import quoted
 
 FRAME_MAX = 131_072  # RabbitMQ's default, and what pika asks for
@@ -68,8 +70,6 @@ def frame_problem(
     return None
 
 
-def granted_frame_max(connection: Any) -> int:
-    """The frame_max the broker and pika agreed on for `connection` (pika keeps it in its params)."""
-    params = getattr(getattr(connection, "_impl", None), "params", None)
-    value = getattr(params, "frame_max", None)
-    return int(value) if isinstance(value, int) and value > 0 else FRAME_MAX
+def granted_frame_max(connection: BlockingConnection) -> int:
+    """The frame_max the broker granted `connection` (RabbitMQ's default when pika does not say)."""
+    return pikacompat.frame_max(connection) or FRAME_MAX

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from pulp_amqp_tools.cli import helpformat
+from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.cli.urls import mask_all
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.safetext import one_line
-
-_UNRECOGNIZED = "unrecognized arguments: "
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -21,14 +19,16 @@ class ArgumentParser(argparse.ArgumentParser):
 
     argparse prints the whole usage block before its error; in a script's log that buries the
     one line that says what was wrong. Its messages can also quote what was typed ("unrecognized
-    arguments: amqp://bob:secret@h"), so any URL password in them is masked, whole.
-
-    `-h` shows the `common` options only; `--help` shows them all, with the examples.
+    arguments: amqp://bob:secret@h"), so any URL password in them is masked, whole. Help is laid
+    out for `env` (colour and width: cli/environment.py). `-h` shows the `common` options only;
+    `--help` shows them all, with the examples.
     """
 
-    def __init__(self, *args: Any, common: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, env: Environment | None = None, common: Sequence[str] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", helpformat.formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
+        self.env = env if env is not None else Environment(self.prog)
         self.common = tuple(common)
         self._typed: list[str] = []
         self.add_argument("-h", action=_ShortHelp, help="show the most used options and exit")
@@ -39,14 +39,14 @@ class ArgumentParser(argparse.ArgumentParser):
         return super()._parse_known_args(arg_strings, *args, **kwargs)
 
     def format_help(self) -> str:
-        with helpformat.printing():  # only now may the formatter be rich (helpformat)
+        with helpformat.printing(self.env):  # only now may the formatter be rich (helpformat)
             return super().format_help()
 
     def format_short_help(self) -> str:
         """Usage, description and the `common` options, pointing at --help for the rest."""
         chosen = [action for action in self._actions if action.dest in self.common and action.dest != "help"]
         chosen += [action for action in self._actions if action.dest == "help"]
-        with helpformat.printing():
+        with helpformat.printing(self.env):
             formatter = self._get_formatter()
             formatter.add_usage(f"{self.prog} [options]", chosen, [])
             formatter.add_text(self.description)
@@ -79,6 +79,9 @@ class ArgumentParser(argparse.ArgumentParser):
         return ""
 
 
+_UNRECOGNIZED = "unrecognized arguments: "
+
+
 class _ShortHelp(argparse.Action):
     def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
@@ -91,7 +94,7 @@ class _ShortHelp(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         if isinstance(parser, ArgumentParser) and parser.common:
-            parser._print_message(parser.format_short_help(), sys.stdout)
+            parser._print_message(parser.format_short_help(), parser.env.stdout)
         else:
             parser.print_help()
         parser.exit()

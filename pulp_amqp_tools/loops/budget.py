@@ -4,9 +4,10 @@ The broker bounds what it sends ahead of our acknowledgements by a count (the pr
 count bounds nothing when messages are 50 MB each: 20 of them queued for a paused reader made
 2.1 GB. So listen keeps a byte budget (--max-buffer) of the bodies it holds unacknowledged. A
 message that would go over it (while anything else is held) is given back to the broker
-(basic.nack, requeue) instead of kept, and the consumer is started again with a prefetch of
-budget / largest message seen, which RabbitMQ applies to new consumers only. One message larger
-than the whole budget is still taken, alone. Pure: no pika.
+(settled REQUEUE) instead of kept; the subscription is paused until everything held was
+acknowledged, then started again with a prefetch of budget / largest message seen (RabbitMQ
+applies a prefetch to new consumers only). One message larger than the whole budget is still
+taken, alone. Pure.
 """
 
 from __future__ import annotations
