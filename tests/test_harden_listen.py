@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -92,7 +93,7 @@ def test_paused_reader_and_large_messages_stay_within_max_buffer(topic: str) -> 
         assert proc.stderr is not None
         assert b"listening on" in proc.stderr.readline()
         publish(topic, "big.x", b"a" * size, n=count)  # 96 MB queued for a reader that takes none
-        time.sleep(4)
+        time.sleep(2.5)
         peak = peak_rss_mb(proc.pid)
         proc.terminate()
         proc.wait(15)
@@ -250,3 +251,19 @@ def test_an_expanded_star_suggests_quoting() -> None:
 def test_pretty_view_shows_json_numbers_as_sent(topic: str) -> None:
     text = _one_message(topic, "n.x", b'{"n": 2.5e3, "m": 1.0}')
     assert "2.5e3" in text and "1.0" in text, text
+
+
+def test_after_ctrl_z_and_fg_the_notice_says_the_process_was_stopped(topic: str) -> None:
+    listener = start_listener("-e", topic, "-q", "--heartbeat", "1", command=[console("listen")])
+    try:
+        os.kill(listener.proc.pid, signal.SIGSTOP)
+        time.sleep(4)  # the broker gives up on a peer silent for two heartbeats
+        os.kill(listener.proc.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "reconnected" not in listener.stderr:
+            time.sleep(0.1)
+        lost = [line for line in listener.stderr.splitlines() if "lost the connection" in line]
+        assert lost and "stopped" in lost[0] and "network" not in lost[0], listener.stderr
+    finally:
+        listener.proc.terminate()
+        listener.wait(10)
