@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import command_env, unique
+from tests.support.broker import unique
+from tests.support.commands import command_env
 from tests.support.private_node import PrivateNode, rabbitmq_available
 from tests.support.procs import Outcome, console, run_console
 

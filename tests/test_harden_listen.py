@@ -18,7 +18,8 @@ import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import BROKER_URL, command_env, start_listener, unique
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import command_env, start_listener
 from tests.support.procs import console, peak_rss_mb, run_console
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
