@@ -21,7 +21,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.names import check_short
-from pulp_amqp_tools.messages.safetext import quoted
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
@@ -75,8 +75,8 @@ class EmitOptions:
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic exchange, as "
-        "Pulp's, or any existing one) and wait until the broker confirmed every one."
+        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic\n"
+        "exchange, as Pulp's, or any existing one) and wait until the broker confirmed every one."
     )
     common = ("exchange", "event_type", "subject", "body", "count", "url", "replay", "header", "property", "quiet")
     parser = command.new_parser(PROG, description, EXAMPLES, env, common=common)
@@ -391,7 +391,7 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     figures = summary(report, time.monotonic() - started, tally.bytes)
     where = f"exchange {quoted(options.exchange)}"
     if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
-        where += f" ({quoted(str(report.exchange_type))})"
+        where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
     if report.unroutable:
         message = (

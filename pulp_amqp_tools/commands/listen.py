@@ -89,8 +89,8 @@ class ClosedOutput:
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a topic "
-        "exchange), or held in a queue."
+        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a\n"
+        "topic exchange), or held in a queue."
     )
     parser = command.new_parser(PROG, description, EXAMPLES, env, several_exchanges=True, common=COMMON)
     parser.add_argument(

@@ -1,8 +1,9 @@
 """The installed console scripts run as real processes, with their own peak memory and run time.
 
-`run_console` waits with os.wait4, which returns the resource usage of that one child: its peak
-RSS is the process's own (not the largest of every child the test run ever had, as
-RUSAGE_CHILDREN would be). `peak_rss_mb(pid)` reads a running process's high-water mark.
+`run_console` measures the child's own peak RSS by polling its VmHWM while it runs. Not
+os.wait4's ru_maxrss: Linux carries the forking process's high-water mark into the child at
+exec, so a child of a pytest worker that once held 275 MB "peaks" at 275 MB whatever it does.
+`peak_rss_mb(pid)` reads a running process's high-water mark.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def run_console(
                 pass
 
         threading.Thread(target=feed, daemon=True).start()
+    high_water = _HighWater(proc.pid)
+    high_water.start()
     killer = threading.Timer(timeout, lambda: _kill(proc.pid, signal.SIGKILL))
     killer.start()
     interrupter = None
@@ -92,8 +95,9 @@ def run_console(
         interrupter = threading.Timer(interrupt_after, lambda: _kill(proc.pid, signal.SIGINT))
         interrupter.start()
     try:
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        _pid, status = os.waitpid(proc.pid, 0)
     finally:
+        high_water.stop()
         killer.cancel()
         if interrupter is not None:
             interrupter.cancel()
@@ -101,7 +105,26 @@ def run_console(
     for thread in threads:
         thread.join(timeout=10)
     seconds = time.monotonic() - started
-    return Outcome(proc.returncode, b"".join(out), b"".join(err), usage.ru_maxrss / 1024, seconds)
+    return Outcome(proc.returncode, b"".join(out), b"".join(err), high_water.peak, seconds)
+
+
+class _HighWater(threading.Thread):
+    """Polls a running process's VmHWM every few milliseconds; `peak` is the largest seen."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0.0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            self.peak = max(self.peak, peak_rss_mb(self.pid))
+            self._stopped.wait(0.005)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=5)
 
 
 def _kill(pid: int, sig: int) -> None:
