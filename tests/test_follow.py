@@ -38,9 +38,22 @@ def arrives(ch: BlockingChannel, queue: str, n: int, timeout: float = 5) -> list
 
 
 def record(subject: str, body: str) -> bytes:
-    return (json.dumps({"subject": subject, "exchange": "x", "routing_key": subject, "received_at":
-                        "2026-11-28T10:00:00.000Z", "redelivered": False, "properties": {}, "headers": {},
-                        "body_encoding": "utf-8", "body": body}) + "\n").encode()
+    return (
+        json.dumps(
+            {
+                "subject": subject,
+                "exchange": "x",
+                "routing_key": subject,
+                "received_at": "2026-11-28T10:00:00.000Z",
+                "redelivered": False,
+                "properties": {},
+                "headers": {},
+                "body_encoding": "utf-8",
+                "body": body,
+            }
+        )
+        + "\n"
+    ).encode()
 
 
 def test_live_forward_through_a_pipe_survives_an_idle_stdin(sink: tuple[str, str]) -> None:
@@ -51,8 +64,9 @@ def test_live_forward_through_a_pipe_survives_an_idle_stdin(sink: tuple[str, str
     listener = start("listen", "-e", source, "--json", collect_stdout=False)
     try:
         listener.wait_stderr("listening on")
-        forward = start("emit", "--replay", "-", "--follow", "-e", target, "--heartbeat", "1",
-                        stdin=listener.proc.stdout)
+        forward = start(
+            "emit", "--replay", "-", "--follow", "-e", target, "--heartbeat", "1", stdin=listener.proc.stdout
+        )
         with channel() as ch:
             publish(ch, source, [("live.one", b'{"n": 1}')])
             assert arrives(ch, queue, 1) == [b'{"n": 1}']
@@ -72,8 +86,9 @@ def test_live_forward_through_a_pipe_survives_an_idle_stdin(sink: tuple[str, str
 
 def test_lines_follow_publishes_each_line_before_input_ends(sink: tuple[str, str]) -> None:
     target, queue = sink
-    tail = start("emit", "-e", target, "--subject", "app.log", "--body", "-", "--lines", "--follow",
-                 stdin=subprocess.PIPE)
+    tail = start(
+        "emit", "-e", target, "--subject", "app.log", "--body", "-", "--lines", "--follow", stdin=subprocess.PIPE
+    )
     assert tail.proc.stdin is not None
     with channel() as ch:
         tail.proc.stdin.write(b"first line\n")
@@ -109,13 +124,16 @@ def test_strict_ends_at_a_bad_line_after_confirming_what_came_before(sink: tuple
         assert arrives(ch, queue, 2, timeout=1) == [b"1"]
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--replay", "-", "--follow"], "-e"),  # a live recording cannot be read ahead for its exchange
-    (["--subject", "a", "--body", "-", "--follow"], "--lines"),
-    (["--subject", "a", "--body", "text", "--lines", "--follow"], "-"),
-    (["-e", "x", "--replay", "-", "--follow", "-n", "3"], "-n"),
-    (["-e", "x", "--subject", "a", "--body", "-", "--lines", "--strict"], "--strict"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--replay", "-", "--follow"], "-e"),  # a live recording cannot be read ahead for its exchange
+        (["--subject", "a", "--body", "-", "--follow"], "--lines"),
+        (["--subject", "a", "--body", "text", "--lines", "--follow"], "-"),
+        (["-e", "x", "--replay", "-", "--follow", "-n", "3"], "-n"),
+        (["-e", "x", "--subject", "a", "--body", "-", "--lines", "--strict"], "--strict"),
+    ],
+)
 def test_follow_misuse_is_refused_before_connecting(args: list[str], says: str) -> None:
     result = run("emit", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", *args, input=b"")
     assert result.returncode == 2, result.stderr

@@ -55,16 +55,44 @@ def saved(directory: Path) -> list[str]:
 
 
 ODD_MESSAGES = [
-    ("pulp.server.repo.sync.finish", b'{"event_type": "repo.sync.finish", "payload": {"repo_id": "zoo"}}',
-     pika.BasicProperties(headers={"qpid.subject": "pulp.server.repo.sync.finish"})),
-    ("bin/ary key", bytes(range(256)),
-     pika.BasicProperties(content_type="application/octet-stream", message_id="m-2", priority=3,
-                          headers={"n": 7, "neg": -2, "big": 2**40, "flag": True, "raw": b"\x00\xff",
-                                   "when": datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc),
-                                   "price": Decimal("1.50"), "table": {"a": [1, "two"]}})),
-    ("text.plain", "caf\u00e9 \u2713\r\nsecond line  ".encode(),
-     pika.BasicProperties(delivery_mode=2, correlation_id="c", reply_to="r", type="t", app_id="app",
-                          timestamp=1764324000, expiration="600000", content_encoding="identity")),
+    (
+        "pulp.server.repo.sync.finish",
+        b'{"event_type": "repo.sync.finish", "payload": {"repo_id": "zoo"}}',
+        pika.BasicProperties(headers={"qpid.subject": "pulp.server.repo.sync.finish"}),
+    ),
+    (
+        "bin/ary key",
+        bytes(range(256)),
+        pika.BasicProperties(
+            content_type="application/octet-stream",
+            message_id="m-2",
+            priority=3,
+            headers={
+                "n": 7,
+                "neg": -2,
+                "big": 2**40,
+                "flag": True,
+                "raw": b"\x00\xff",
+                "when": datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc),
+                "price": Decimal("1.50"),
+                "table": {"a": [1, "two"]},
+            },
+        ),
+    ),
+    (
+        "text.plain",
+        "caf\u00e9 \u2713\r\nsecond line  ".encode(),
+        pika.BasicProperties(
+            delivery_mode=2,
+            correlation_id="c",
+            reply_to="r",
+            type="t",
+            app_id="app",
+            timestamp=1764324000,
+            expiration="600000",
+            content_encoding="identity",
+        ),
+    ),
     ("", b'{"b": 1,  "a": 2}', pika.BasicProperties(headers={"qpid.subject": "from.header"})),
 ]
 
@@ -80,15 +108,24 @@ def test_save_dir_then_replay_dir_round_trips_byte_for_byte(bound: tuple[str, st
         ch.queue_bind(target, target_exchange, "#")
     directory = tmp_path / "events"
     try:
-        result = run("listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q",
-                     "-n", str(len(ODD_MESSAGES)))
+        result = run(
+            "listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "-n", str(len(ODD_MESSAGES))
+        )
         assert result.returncode == 0, result.stderr
         # -q still prints the subject lines; the files come beside them.
-        assert result.stdout.decode().splitlines() == ["pulp.server.repo.sync.finish", "bin/ary key",
-                                                       "text.plain", "from.header"]
+        assert result.stdout.decode().splitlines() == [
+            "pulp.server.repo.sync.finish",
+            "bin/ary key",
+            "text.plain",
+            "from.header",
+        ]
         names = saved(directory)
-        assert names == ["000001-pulp.server.repo.sync.finish.json", "000002-bin_ary_key.json",
-                         "000003-text.plain.json", "000004-from.header.json"]
+        assert names == [
+            "000001-pulp.server.repo.sync.finish.json",
+            "000002-bin_ary_key.json",
+            "000003-text.plain.json",
+            "000004-from.header.json",
+        ]
         for name in names:
             record = json.loads((directory / name).read_text())
             assert record["exchange"] == exchange  # each file is one --json record
@@ -100,8 +137,19 @@ def test_save_dir_then_replay_dir_round_trips_byte_for_byte(bound: tuple[str, st
         delete(queues=[target], exchanges=[target_exchange])
     assert [body for _m, _p, body in got] == [body for _s, body, _p in ODD_MESSAGES]
     for (_m, props, _b), (_s, _body, original) in zip(got, ODD_MESSAGES, strict=True):
-        for name in ("content_type", "content_encoding", "delivery_mode", "priority", "correlation_id",
-                     "reply_to", "expiration", "message_id", "timestamp", "type", "app_id"):
+        for name in (
+            "content_type",
+            "content_encoding",
+            "delivery_mode",
+            "priority",
+            "correlation_id",
+            "reply_to",
+            "expiration",
+            "message_id",
+            "timestamp",
+            "type",
+            "app_id",
+        ):
             assert getattr(props, name) == getattr(original, name), name
         assert (props.headers or {}) == (original.headers or {})
 
@@ -125,8 +173,7 @@ def test_every_acknowledged_message_has_its_file_after_kill_9(bound: tuple[str, 
     emitted = run("emit", "-e", exchange, "-n", str(total), "--sequence-header", "seq", "-q")
     assert emitted.returncode == 0, emitted.stderr
     directory = tmp_path / "killed"
-    listener = start("listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q",
-                     "--prefetch", "40")
+    listener = start("listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "--prefetch", "40")
     assert wait_for(lambda: directory.exists() and len(os.listdir(directory)) > 300, 20), listener.stderr
     os.kill(listener.proc.pid, signal.SIGKILL)
     listener.wait()
@@ -147,8 +194,9 @@ def test_every_acknowledged_message_has_its_file_after_kill_9(bound: tuple[str, 
 def test_a_save_dir_that_cannot_be_made_is_refused_before_connecting(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q",
-                 "--save-dir", str(blocker / "sub"))
+    result = run(
+        "listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", "--save-dir", str(blocker / "sub")
+    )
     assert result.returncode == 2, result.stderr
     lines = error_lines(result)
     assert len(lines) == 1 and "--save-dir" in lines[0], lines
@@ -158,14 +206,26 @@ def _small_files() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))  # Python ignores SIGXFSZ: writes fail EFBIG
 
 
-def test_a_file_that_cannot_be_written_is_one_error_and_no_acknowledgement(bound: tuple[str, str],
-                                                                            tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_written_is_one_error_and_no_acknowledgement(
+    bound: tuple[str, str], tmp_path: Path
+) -> None:
     exchange, queue = bound
     with channel() as ch:
         publish(ch, exchange, [("small.one", b"x" * 100), ("large.one", b"y" * 20000)])
     directory = tmp_path / "full"
-    result = run("listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "-n", "2",
-                 preexec_fn=_small_files)
+    result = run(
+        "listen",
+        "-e",
+        exchange,
+        "--queue",
+        queue,
+        "--save-dir",
+        str(directory),
+        "-q",
+        "-n",
+        "2",
+        preexec_fn=_small_files,
+    )
     assert result.returncode == 10, result.stderr
     lines = error_lines(result)
     assert len(lines) == 2 and "listening on" in lines[0] and "large.one" in lines[1], lines

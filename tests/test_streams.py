@@ -63,15 +63,15 @@ def test_queue_type_stream_declares_a_stream_with_one_day_retention_and_binds_it
 
 def test_max_age_sets_the_retention_of_a_new_stream(names: tuple[str, str]) -> None:
     stream, exchange = names
-    result = run("listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--max-age", "90m",
-                 "--timeout", "0.5")
+    result = run(
+        "listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--max-age", "90m", "--timeout", "0.5"
+    )
     assert result.returncode == 6, result.stderr
     with channel() as ch:
         ch.queue_declare(stream, durable=True, arguments={"x-queue-type": "stream", "x-max-age": "90m"})
 
 
-def test_reading_twice_gives_the_same_messages_with_their_offsets_and_resumes_from_one(
-        names: tuple[str, str]) -> None:
+def test_reading_twice_gives_the_same_messages_with_their_offsets_and_resumes_from_one(names: tuple[str, str]) -> None:
     stream, exchange = names
     with channel() as ch:
         declare_stream(ch, stream, exchange)
@@ -83,8 +83,16 @@ def test_reading_twice_gives_the_same_messages_with_their_offsets_and_resumes_fr
     assert [r["body"] for r in one] == [r["body"] for r in two] == [{"i": i} for i in range(5)]
     assert offsets(one) == offsets(two) == [0, 1, 2, 3, 4]
     # A script that stopped after offset 2 resumes with --offset 3: nothing repeated, nothing skipped.
-    resumed = run("listen", "--queue", stream, "--offset", str(offsets(one)[2] + 1), "--json",  # type: ignore[operator]
-                  "--timeout", "1")
+    resumed = run(
+        "listen",
+        "--queue",
+        stream,
+        "--offset",
+        str(offsets(one)[2] + 1),
+        "--json",  # type: ignore[operator]
+        "--timeout",
+        "1",
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert offsets(records(resumed.stdout)) == [3, 4]
 
@@ -135,16 +143,19 @@ def test_offset_on_a_queue_that_is_not_a_stream_is_an_error_naming_its_type() ->
     assert "Traceback" not in result.stderr.decode()
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--offset", "yesterday"], "--offset"),
-    (["--offset", "-1"], "--offset"),
-    (["--offset", "0s"], "--offset"),
-    (["--offset", "2026-13-45T99:00:00Z"], "--offset"),
-    (["--max-age", "7d"], "--max-age"),
-    (["--max-age", "0D"], "--max-age"),
-    (["--max-age", "1D"], "--queue-type stream"),  # --max-age only shapes a stream we declare
-    (["--queue-type", "classic", "--offset", "first"], "stream"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--offset", "yesterday"], "--offset"),
+        (["--offset", "-1"], "--offset"),
+        (["--offset", "0s"], "--offset"),
+        (["--offset", "2026-13-45T99:00:00Z"], "--offset"),
+        (["--max-age", "7d"], "--max-age"),
+        (["--max-age", "0D"], "--max-age"),
+        (["--max-age", "1D"], "--queue-type stream"),  # --max-age only shapes a stream we declare
+        (["--queue-type", "classic", "--offset", "first"], "stream"),
+    ],
+)
 def test_bad_stream_values_are_refused_before_connecting(args: list[str], says: str) -> None:
     # Port 1: if the command connected first it would fail with 3, not 2.
     result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", *args)
@@ -168,12 +179,10 @@ def test_an_existing_stream_is_read_as_it_is_and_subject_selects(names: tuple[st
         publish(ch, exchange, [("a.x", b"1"), ("b.y", b"2"), ("a.z", b"3")])
     try:
         # -e names another exchange: a reader of an existing stream must not bind it there.
-        result = run("listen", "-e", other, "--queue", stream, "--offset", "first", "-s", "a.*", "-q",
-                     "--timeout", "1")
+        result = run("listen", "-e", other, "--queue", stream, "--offset", "first", "-s", "a.*", "-q", "--timeout", "1")
         assert result.returncode == 0, result.stderr
         assert result.stdout.decode().splitlines() == ["a.x", "a.z"]
-        where = run("listen", "--queue", stream, "--offset", "first", "--where", "subject=b.*", "-q",
-                    "--timeout", "1")
+        where = run("listen", "--queue", stream, "--offset", "first", "--where", "subject=b.*", "-q", "--timeout", "1")
         assert where.stdout.decode().splitlines() == ["b.y"]
         with channel() as ch:
             publish(ch, other, [("a.w", b"4")])
@@ -184,18 +193,35 @@ def test_an_existing_stream_is_read_as_it_is_and_subject_selects(names: tuple[st
 
 
 @pytest.mark.parametrize("result, status", [("success", 0), ("failed", 9)])
-def test_recipe_finds_the_event_that_came_before_the_command(names: tuple[str, str], result: str,
-                                                              status: int) -> None:
+def test_recipe_finds_the_event_that_came_before_the_command(names: tuple[str, str], result: str, status: int) -> None:
     stream, exchange = names
     setup = run("listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--timeout", "0.5")
     assert setup.returncode == 6, setup.stderr
-    for args in (["-t", "repo.sync.start", "--repo-id", "zoo"], ["-t", "repo.sync.finish", "--repo-id", "other"],
-                 ["-t", "repo.sync.finish", "--repo-id", "zoo", "--result", result]):
+    for args in (
+        ["-t", "repo.sync.start", "--repo-id", "zoo"],
+        ["-t", "repo.sync.finish", "--repo-id", "other"],
+        ["-t", "repo.sync.finish", "--repo-id", "zoo", "--result", result],
+    ):
         emitted = run("emit", "-e", exchange, *args)
         assert emitted.returncode == 0, emitted.stderr
-    wait = run("listen", "--queue", stream, "--offset", "15m", "-n", "1", "-s", "pulp.server.repo.sync.finish",
-               "--where", "payload.repo_id=zoo", "--fail-where", "payload.result!=success", "--json",
-               "--deadline", "10")
+    wait = run(
+        "listen",
+        "--queue",
+        stream,
+        "--offset",
+        "15m",
+        "-n",
+        "1",
+        "-s",
+        "pulp.server.repo.sync.finish",
+        "--where",
+        "payload.repo_id=zoo",
+        "--fail-where",
+        "payload.result!=success",
+        "--json",
+        "--deadline",
+        "10",
+    )
     assert wait.returncode == status, wait.stderr
     (found,) = records(wait.stdout)
     assert found["subject"] == "pulp.server.repo.sync.finish"
@@ -209,8 +235,20 @@ def test_a_dropped_connection_neither_repeats_nor_skips(names: tuple[str, str]) 
     connection_name = unique("pat-stream-conn")
     with channel() as ch:
         declare_stream(ch, stream, exchange)
-    listener = start("listen", "--queue", stream, "--offset", "first", "--json", "-n", str(total),
-                     "--connection-name", connection_name, "--prefetch", "50")
+    listener = start(
+        "listen",
+        "--queue",
+        stream,
+        "--offset",
+        "first",
+        "--json",
+        "-n",
+        str(total),
+        "--connection-name",
+        connection_name,
+        "--prefetch",
+        "50",
+    )
     listener.wait_stderr("listening on")
     emitter = start("emit", "-e", exchange, "-n", str(total), "--rate", "300", "--sequence-header", "seq")
     assert wait_for(lambda: listener.stdout.count(b"\n") > 100, 10), listener.stderr

@@ -36,8 +36,7 @@ def test_default_exchange_traffic_is_shown_as_the_original_and_replays_as_it(tra
     listener = start("listen", "--trace", "--json", "-n", "1", url=traced.url)
     ready = listener.wait_stderr("listening on")
     assert "trace_on" in ready and "amq.rabbitmq.trace" in ready
-    props = pika.BasicProperties(content_type="application/json", message_id="m-1", delivery_mode=2,
-                                 headers=HEADERS)
+    props = pika.BasicProperties(content_type="application/json", message_id="m-1", delivery_mode=2, headers=HEADERS)
     ch.confirm_delivery()
     ch.basic_publish("", target, b'{"hello": "firehose"}', props)
     assert listener.wait() == 0, listener.stderr

@@ -47,11 +47,24 @@ def env_for(url: str = SHARED_URL, **extra: str) -> dict[str, str]:
     return env
 
 
-def run(name: str, *args: str, url: str = SHARED_URL, input: bytes | None = None, timeout: float = 30,
-        preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run(
+    name: str,
+    *args: str,
+    url: str = SHARED_URL,
+    input: bytes | None = None,
+    timeout: float = 30,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run a command to its end; stdout and stderr captured."""
-    return subprocess.run(command(name) + list(args), capture_output=True, input=input, timeout=timeout,
-                          env=env_for(url), cwd=ROOT, preexec_fn=preexec_fn)
+    return subprocess.run(
+        command(name) + list(args),
+        capture_output=True,
+        input=input,
+        timeout=timeout,
+        env=env_for(url),
+        cwd=ROOT,
+        preexec_fn=preexec_fn,
+    )
 
 
 def error_lines(result: subprocess.CompletedProcess[bytes]) -> list[str]:
@@ -114,11 +127,22 @@ def _pump_lines(stream: IO[bytes], sink: list[str]) -> None:
         sink.append(line.decode(errors="replace"))
 
 
-def start(name: str, *args: str, url: str = SHARED_URL, stdin: int | IO[bytes] | None = subprocess.DEVNULL,
-          collect_stdout: bool = True) -> Running:
+def start(
+    name: str,
+    *args: str,
+    url: str = SHARED_URL,
+    stdin: int | IO[bytes] | None = subprocess.DEVNULL,
+    collect_stdout: bool = True,
+) -> Running:
     """Start a command in the background; with collect_stdout=False its stdout is a pipe left to the caller."""
-    proc = subprocess.Popen(command(name) + list(args), stdin=stdin, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env_for(url), cwd=ROOT)
+    proc = subprocess.Popen(
+        command(name) + list(args),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env_for(url),
+        cwd=ROOT,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     running = Running(proc)
     threads = [threading.Thread(target=_pump_lines, args=(proc.stderr, running.err), daemon=True)]
@@ -155,8 +179,12 @@ def declare_stream(ch: BlockingChannel, name: str, exchange: str, pattern: str =
     ch.queue_bind(name, exchange, pattern)
 
 
-def publish(ch: BlockingChannel, exchange: str, messages: Sequence[tuple[str, bytes]],
-            properties: pika.BasicProperties | None = None) -> None:
+def publish(
+    ch: BlockingChannel,
+    exchange: str,
+    messages: Sequence[tuple[str, bytes]],
+    properties: pika.BasicProperties | None = None,
+) -> None:
     """Publish (subject, body) pairs with confirms, so they are in their queues when this returns."""
     ch.confirm_delivery()
     for subject, body in messages:
@@ -191,8 +219,11 @@ def close_named_connection(name: str, timeout: float = 15) -> int:
     marker = f'{{"connection_name","{name}"}}'
     deadline = time.monotonic() + timeout
     while True:
-        pids = [line.split("\t", 1)[0] for line in ctl("list_connections", "pid", "client_properties").splitlines()
-                if marker in line]
+        pids = [
+            line.split("\t", 1)[0]
+            for line in ctl("list_connections", "pid", "client_properties").splitlines()
+            if marker in line
+        ]
         if pids or time.monotonic() > deadline:
             break
         time.sleep(0.2)
