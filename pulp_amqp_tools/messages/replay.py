@@ -25,6 +25,8 @@ from pulp_amqp_tools.messages.subjects import check_short
 # Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
 # user_id is not the publishing connection's user (406), which would close the channel mid-replay.
 REPLAYED_PROPERTIES = frozenset((*PROPERTIES, "cluster_id"))
+# Headers the broker adds on delivery, not the publisher: a stream's position of the message.
+BROKER_HEADERS = frozenset(("x-stream-offset",))
 _INT_PROPERTIES = frozenset(("delivery_mode", "priority", "timestamp"))
 
 
@@ -75,28 +77,41 @@ def message_from_record(record: dict[str, Any]) -> Message:
                 parse_property(f"{key}={value}")  # here, not by the broker halfway through
             except UsageError as exc:
                 raise ValueError(str(exc).replace("--property", "property")) from None
+    for name in BROKER_HEADERS & headers.keys():
+        del headers[name]
     for name in headers:
         check_short(str(name), "a header name")
     return Message(subject, body, tuple(sendable(headers).items()), kept, parse_time(record.get("received_at")))
 
 
+def parse_line(line: bytes, where: str) -> tuple[Message, str | None]:
+    """One line of a recording as (Message, the exchange it was received from); a bad one is a UsageError."""
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        message = message_from_record(record)
+    except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
+        raise UsageError(f"--replay {where}: not a record of 'pulp-listen --json' ({str(exc)[:200]})") from None
+    exchange = record.get("exchange")
+    return message, exchange if isinstance(exchange, str) else None
+
+
 def read_recording(lines: Iterable[bytes], source: str) -> Recording:
     """Every record of a `listen --json` recording; blank lines are skipped, a bad one is a UsageError."""
+    return _collect(parse_line(line, f"{source} line {number}") for number, line in enumerate(lines, 1) if line.strip())
+
+
+def read_files(files: Iterable[tuple[str, bytes]]) -> Recording:
+    """A --save-dir directory's records, given as (name, content) in the order to publish them."""
+    return _collect(parse_line(content, repr(name)) for name, content in files)
+
+
+def _collect(parsed: Iterable[tuple[Message, str | None]]) -> Recording:
     messages: list[Message] = []
     exchanges: set[str] = set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not a JSON object")
-            messages.append(message_from_record(record))
-        except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
-            raise UsageError(
-                f"--replay {source} line {number}: not a record of 'pulp-listen --json' ({str(exc)[:200]})"
-            ) from None
-        exchange = record.get("exchange")
-        if isinstance(exchange, str):
+    for message, exchange in parsed:
+        messages.append(message)
+        if exchange is not None:
             exchanges.add(exchange)
     return Recording(tuple(messages), frozenset(exchanges))
