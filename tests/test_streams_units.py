@@ -18,7 +18,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from pulp_amqp_tools.messages.follow import IDLE, Follow, live_lines
 from pulp_amqp_tools.messages.replay import parse_line, read_files
-from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset
+from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset, stream_read
 from pulp_amqp_tools.messages.trace import from_trace
 from pulp_amqp_tools.output.savedir import SaveDir, file_name, numbered
 
@@ -261,3 +261,20 @@ def test_follow_strict_stops_at_the_bad_line() -> None:
     follow = Follow([good, b"[]", good], _record_or_blank, lambda _text: None, strict=True)
     assert len(list(follow)) == 1
     assert follow.stopped is not None and "line 2" in follow.stopped.message
+
+
+def test_stream_options_checked_together() -> None:
+    assert stream_read("q", None, None, None) is None
+    assert stream_read("q", "quorum", None, None) is None
+    read = stream_read("q", None, "first", None)
+    assert read is not None and read.offset.kind == "first" and read.max_age == "1D"
+    read = stream_read("q", "stream", None, "2h")
+    assert read is not None and read.offset.kind == "next" and read.max_age == "2h"
+    for args, says in [
+        ((None, None, "first", None), "--queue"),
+        (("q", "classic", "first", None), "classic"),
+        (("q", None, None, "1D"), "--queue-type stream"),
+        (("q", "stream", "soon", None), "--offset"),
+    ]:
+        with pytest.raises(UsageError, match=says):
+            stream_read(*args)

@@ -144,3 +144,29 @@ class StreamPosition:
     def handled(self, offset: int) -> None:
         if self.last is None or offset > self.last:
             self.last = offset
+
+
+DEFAULT_MAX_AGE = "1D"
+
+
+@dataclass(frozen=True)
+class StreamRead:
+    """listen on a stream: where to start, and the retention of one we declare."""
+
+    offset: Offset
+    max_age: str = DEFAULT_MAX_AGE
+
+
+def stream_read(
+    queue: str | None, queue_type: str | None, offset: str | None, max_age: str | None
+) -> StreamRead | None:
+    """The stream options checked together; None when listen does not read a stream."""
+    if offset is not None and queue is None:
+        raise UsageError("--offset reads a stream: name it with --queue NAME (a private queue is never a stream)")
+    if offset is not None and queue_type not in (None, "stream"):
+        raise UsageError(f"--offset reads a stream, and --queue-type {queue_type} declares no stream")
+    if max_age is not None and queue_type != "stream":
+        raise UsageError("--max-age is the retention of a stream that --queue-type stream declares")
+    if queue_type != "stream" and offset is None:
+        return None
+    return StreamRead(parse_offset(offset or "next"), parse_max_age(max_age or DEFAULT_MAX_AGE))
