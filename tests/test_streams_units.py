@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pulp_amqp_tools.commands.options import Message
 from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from pulp_amqp_tools.messages.follow import IDLE, Follow, live_lines
+from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.replay import parse_line, read_files
 from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset, stream_read
 from pulp_amqp_tools.messages.trace import from_trace

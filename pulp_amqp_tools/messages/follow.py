@@ -12,8 +12,8 @@ import os
 import select
 from collections.abc import Callable, Iterable, Iterator
 
-from pulp_amqp_tools.commands.options import Message
 from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.messages.message import Message
 
 IDLE = None  # yielded when no line came within a beat: serve the connection, then ask again
 BEAT = 0.2  # seconds: heartbeats need far less; confirms are read at least this often
