@@ -57,11 +57,13 @@ def _ignore(_message: str) -> None:
 def run(
     spec: EmitSpec,
     transport: Transport,
-    messages: Iterable[Message],
+    messages: Iterable[Message | None],
     pace: Pace | None = None,
     notice: Callable[[str], None] = _ignore,
 ) -> Report:
     """Publish every message with mandatory + streamed confirms and say what became of them.
+
+    A None among the messages (--follow, while standard input is quiet) only serves the connection.
 
     `pace(message)` (--rate, --speed) says how long to wait before it: waited in the transport,
     so heartbeats and confirms are served meanwhile.
@@ -76,7 +78,7 @@ class _Emitter:
         self,
         spec: EmitSpec,
         transport: Transport,
-        messages: Iterable[Message],
+        messages: Iterable[Message | None],
         pace: Pace | None,
         notice: Callable[[str], None],
     ) -> None:
@@ -133,6 +135,9 @@ class _Emitter:
         outgoing: Outgoing | None = None
         try:
             for message in self.source:
+                if message is None:  # --follow: no input yet; serve heartbeats and confirms meanwhile
+                    link.sleep(0)
+                    continue
                 headers: dict[str, Any] = dict(message.headers)
                 report.published += 1
                 if sequence_header:
