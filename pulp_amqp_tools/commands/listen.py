@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.loops.listen import ListenSpec
     from pulp_amqp_tools.messages.filters import Condition
     from pulp_amqp_tools.output.render import Renderer
+    from pulp_amqp_tools.output.savedir import SaveDir
     from pulp_amqp_tools.output.sink import Sink
 
 PROG = "pulp-listen"
@@ -55,6 +56,7 @@ class ListenOptions:
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
+    save_dir: str | None = None  # --save-dir: each shown message also as a file there
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
@@ -95,6 +97,13 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "--full",
         action="store_true",
         help=f"on a terminal, show bodies over {64 * 1024:,} characters whole instead of truncated",
+    )
+    out.add_argument(
+        "--save-dir",
+        metavar="DIR",
+        help="also write each message shown as one file in DIR holding its --json record, named "
+        "000001-SUBJECT.json in arrival order, complete on disk before the message is acknowledged "
+        "(replay them with pulp-emit --replay DIR)",
     )
 
 
@@ -186,6 +195,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
+        save_dir=args.save_dir,
     )
 
 
@@ -199,23 +209,34 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
         # Untrusted text must never crash the writer: unencodable characters become escapes.
         env.stdout.reconfigure(errors="backslashreplace")
     color = options.mode == "pretty" and env.color(options.color)
+    keeper = _save_dir(options.save_dir) if options.save_dir is not None else None  # checked before connecting
     sink = Sink(env.stdout)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
     try:
         renderer = render.make_renderer(
             options.mode, cast(TextIO, sink), color=color, terminal=env.stdout_isatty, full=options.full
         )
-        return _consume(options, renderer, sink, env)
+        return _consume(options, renderer, sink, env, keeper)
     finally:
         sink.close()
+        if keeper is not None:
+            keeper.close()
 
 
-def _consume(options: ListenOptions, renderer: Renderer, sink: Sink, env: Environment) -> ExitStatus:
+def _save_dir(path: str) -> SaveDir:
+    from pulp_amqp_tools.output.savedir import SaveDir
+
+    return SaveDir(path)
+
+
+def _consume(
+    options: ListenOptions, renderer: Renderer, sink: Sink, env: Environment, keeper: SaveDir | None
+) -> ExitStatus:
     """The broker's part: listen's loop over a transport, notices on stderr."""
     from pulp_amqp_tools.loops import listen as listen_loop
     from pulp_amqp_tools.transport import open_transport
 
     transport = open_transport(options.broker, env.notice)
-    return listen_loop.run(listen_spec(options), transport, renderer, sink, env.notice)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, env.notice, keeper)
 
 
 def listen_spec(options: ListenOptions) -> ListenSpec:
@@ -236,7 +257,7 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         deadline=options.deadline,
         where=options.where,
         fail_where=options.fail_where,
-        properties=options.mode != "quiet",
+        properties=options.mode != "quiet" or options.save_dir is not None,  # a saved record is whole
     )
 
 

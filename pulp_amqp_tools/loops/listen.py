@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -41,6 +41,16 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.messages.filters import Condition
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.sink import Sink
+
+
+class Keeper(Protocol):
+    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
+
+    def keep(self, delivery: Delivery) -> None:
+        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
+
+    def commit(self) -> None:
+        """Make what was kept durable: runs before every acknowledgement."""
 
 
 @dataclass(frozen=True)
@@ -72,19 +82,35 @@ def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
 
 
 def run(
-    spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+    spec: ListenSpec,
+    transport: Transport,
+    renderer: Renderer,
+    out: Sink,
+    notice: Callable[[str], None],
+    keeper: Keeper | None = None,
 ) -> ExitStatus:
-    """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss."""
-    return _Listener(spec, transport, renderer, out, notice).run()
+    """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss.
+
+    With a `keeper`, each shown message is kept there before it is written, and kept durably
+    before it is acknowledged.
+    """
+    return _Listener(spec, transport, renderer, out, notice, keeper).run()
 
 
 class _Listener:
     """What survives a reconnect: counts, the idle clock, the deadline, what waits to be acknowledged."""
 
     def __init__(
-        self, spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+        self,
+        spec: ListenSpec,
+        transport: Transport,
+        renderer: Renderer,
+        out: Sink,
+        notice: Callable[[str], None],
+        keeper: Keeper | None = None,
     ) -> None:
         self.spec = spec
+        self.keeper = keeper
         self.transport = transport
         self.renderer = renderer
         self.out = out
@@ -176,6 +202,7 @@ class _Listener:
         selector = self.selector
         accept = selector.accept if selector is not None else None
         write = self.renderer.write
+        keep = self.keeper.keep if self.keeper is not None else None
         ack_every = self.ack_every
         flush_and_ack = self._flush_and_ack
 
@@ -183,6 +210,8 @@ class _Listener:
             if state.done or (selector is not None and selector.failed is not None):
                 return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
             if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+                if keep is not None:
+                    keep(delivery)  # --save-dir: its file first; a failure raises before this is acknowledged
                 write(delivery)
                 state.seen += 1
             state.last_tag = tag
@@ -195,6 +224,8 @@ class _Listener:
     def _flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
             return  # the reader is not reading: no acks, so the broker stops at --prefetch
+        if self.keeper is not None:
+            self.keeper.commit()
         consumer.settle(self.last_tag, Outcome.ACK, multiple=True)  # written before acked: a crash loses nothing
         self.last_tag = 0
         self.unacked = 0
@@ -249,6 +280,8 @@ class _Listener:
             return
         try:
             if self.out.flush():
+                if self.keeper is not None:
+                    self.keeper.commit()
                 consumer.settle(self.last_tag, Outcome.ACK, multiple=True)
         except Exception:  # noqa: BLE001 - best effort: unacked messages come again, marked redelivered
             pass

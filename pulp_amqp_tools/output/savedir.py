@@ -16,6 +16,7 @@ import re
 
 from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.messages.delivery import Delivery, json_line
 
 NAME = re.compile(r"^([0-9]{6,})-?(.*)\.json$")
 _LEFT_OVER = re.compile(r"^\.[0-9]{6,}.*\.json\.tmp$")
@@ -117,6 +118,10 @@ class SaveDir:
                 return name
             os.unlink(temporary)
             return name
+
+    def keep(self, delivery: Delivery) -> None:
+        """A delivery's --json record as the next file (loops/listen.py's Keeper)."""
+        self.write(delivery.subject, json_line(delivery))
 
     def commit(self) -> None:
         """Make the renames durable before the messages are acknowledged."""
