@@ -19,7 +19,7 @@ from pulp_amqp_tools.messages.follow import IDLE, Follow, live_lines
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.replay import parse_line, read_files
 from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset, stream_read
-from pulp_amqp_tools.messages.trace import from_trace
+from pulp_amqp_tools.messages.trace import from_trace, original
 from pulp_amqp_tools.output.savedir import SaveDir, file_name, numbered
 
 
@@ -170,7 +170,7 @@ TRACED_HEADERS = {
 
 
 def test_a_traced_publish_becomes_the_original_message() -> None:
-    delivery = from_trace("publish.", dict(TRACED_HEADERS), b"{}", 5.0)
+    delivery = original(Delivery("amq.rabbitmq.trace", "publish.", b"{}", headers=dict(TRACED_HEADERS), received_at=5))
     assert (delivery.exchange, delivery.routing_key, delivery.subject) == ("", "target-q", "target-q")
     assert delivery.headers == {"qpid.subject": "s", "x": 1}
     assert delivery.properties == {"content_type": "application/json", "delivery_mode": 2, "timestamp": 1700000000}
@@ -186,6 +186,7 @@ def test_a_traced_delivery_names_its_queue_and_redelivery() -> None:
     headers = dict(TRACED_HEADERS, redelivered=1)
     del headers["routed_queues"]
     delivery = from_trace("deliver.target-q", headers, b"x", 0.0)
+    assert delivery is not None
     assert delivery.redelivered and delivery.trace == {
         "event": "deliver",
         "queue": "target-q",
@@ -199,8 +200,10 @@ def test_a_traced_delivery_names_its_queue_and_redelivery() -> None:
 
 
 def test_something_else_on_the_trace_exchange_is_shown_as_it_came() -> None:
-    delivery = from_trace("other.key", {"a": 1}, b"x", 0.0)
-    assert delivery.trace is None and delivery.exchange == "amq.rabbitmq.trace" and delivery.headers == {"a": 1}
+    traced = Delivery("amq.rabbitmq.trace", "other.key", b"x", headers={"a": 1})
+    assert original(traced) is traced
+    malformed = Delivery("amq.rabbitmq.trace", "publish.x", b"x", headers={"properties": "no"})
+    assert original(malformed) is malformed
 
 
 def test_plain_records_have_no_trace_field() -> None:

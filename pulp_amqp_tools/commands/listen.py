@@ -57,6 +57,7 @@ class ListenOptions:
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
     save_dir: str | None = None  # --save-dir: each shown message also as a file there
+    trace: bool = False  # --trace: the firehose, each message shown as the original it records
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
@@ -69,6 +70,13 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         metavar="PATTERN",
         help="message subject (binding pattern, * = one word, # = any words) to bind to; "
         "repeat for several (default: #, everything)",
+    )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="listen to RabbitMQ's firehose (amq.rabbitmq.trace; needs 'rabbitmqctl trace_on'): every "
+        "message published on the vhost, shown as the original with who published it; -s 'deliver.#' "
+        "for deliveries (default: -s 'publish.#')",
     )
     brokerargs.add_broker_arguments(parser)
     add_output_arguments(parser)
@@ -174,7 +182,8 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
 
     env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
-    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
+    exchange, default_patterns = _source(args)
+    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or default_patterns))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
     if queue is not None and queue.startswith("amq."):
         raise UsageError("queue names starting with 'amq.' are reserved to the broker")
@@ -182,7 +191,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
-        exchange=brokerargs.exchange_from_args(args.exchange, pulp),
+        exchange=brokerargs.exchange_from_args(exchange, pulp),
         patterns=patterns,
         queue=queue,
         queue_type=args.queue_type,
@@ -196,7 +205,19 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
         save_dir=args.save_dir,
+        trace=args.trace,
     )
+
+
+def _source(args: argparse.Namespace) -> tuple[str | None, tuple[str, ...]]:
+    """The exchange (-e, else the config file's) and the default patterns; --trace: the firehose."""
+    if not args.trace:
+        return args.exchange, ("#",)
+    from pulp_amqp_tools.messages import trace
+
+    if args.exchange is not None:
+        raise UsageError(f"--trace listens to the firehose ({trace.TRACE_EXCHANGE}): no -e with it")
+    return trace.TRACE_EXCHANGE, trace.DEFAULT_PATTERNS
 
 
 def listen(options: ListenOptions, env: Environment) -> ExitStatus:
@@ -249,6 +270,11 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         queue=QueueSpec(options.queue, options.queue_type),
         bindings=tuple(Binding(pattern) for pattern in options.patterns),
     )
+    decode, note = None, None
+    if options.trace:
+        from pulp_amqp_tools.messages import trace
+
+        decode, note = trace.original, trace.READY_REMINDER
     return ListenSpec(
         topology,
         prefetch=options.prefetch,
@@ -258,6 +284,8 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         where=options.where,
         fail_where=options.fail_where,
         properties=options.mode != "quiet" or options.save_dir is not None,  # a saved record is whole
+        decode=decode,
+        ready_note=note,
     )
 
 

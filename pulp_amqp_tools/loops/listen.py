@@ -65,6 +65,8 @@ class ListenSpec:
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
     properties: bool = True  # the output shows basic properties (every mode but -q)
+    decode: Callable[[Delivery], Delivery] | None = None  # --trace: each delivery as the message it records
+    ready_note: str | None = None  # said on the ready line (--trace: tracing must be on)
 
     @property
     def private(self) -> bool:
@@ -77,7 +79,8 @@ def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
     patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
     exchange = one_line(spec.topology.exchange)
     if again is None:
-        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}); Ctrl-C to stop"
+        note = f"; {spec.ready_note}" if spec.ready_note else ""
+        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}){note}; Ctrl-C to stop"
     return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
 
 
@@ -203,12 +206,15 @@ class _Listener:
         accept = selector.accept if selector is not None else None
         write = self.renderer.write
         keep = self.keeper.keep if self.keeper is not None else None
+        decode = self.spec.decode
         ack_every = self.ack_every
         flush_and_ack = self._flush_and_ack
 
         def on_delivery(delivery: Delivery, tag: Tag) -> None:
             if state.done or (selector is not None and selector.failed is not None):
                 return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+            if decode is not None:
+                delivery = decode(delivery)
             if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
                 if keep is not None:
                     keep(delivery)  # --save-dir: its file first; a failure raises before this is acknowledged

@@ -27,12 +27,17 @@ def _text(value: Any) -> str:
     return wire_text(value) if isinstance(value, (str, bytes, bytearray)) else ""
 
 
-def from_trace(routing_key: Any, headers: dict[str, Any], body: bytes, received_at: float) -> Delivery:
-    """The original message a firehose message records; one that is not a trace record is kept as it came."""
+def original(traced: Delivery) -> Delivery:
+    """The original message a firehose delivery records; one that is not a trace record stays as it came."""
+    return from_trace(traced.routing_key, traced.headers, traced.body, traced.received_at) or traced
+
+
+def from_trace(routing_key: Any, headers: dict[str, Any], body: bytes, received_at: float) -> Delivery | None:
+    """The original message a firehose message records, or None when it is not a trace record."""
     event, _, where = _text(routing_key).partition(".")
     properties = headers.get("properties")
     if event not in ("publish", "deliver") or not isinstance(properties, dict):
-        return Delivery(TRACE_EXCHANGE, routing_key, body, False, headers, {}, received_at)
+        return None
     original_headers = properties.get("headers")
     keys = headers.get("routing_keys")
     first_key = keys[0] if isinstance(keys, list) and keys else ""
