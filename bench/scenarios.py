@@ -706,3 +706,13 @@ SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
     "memory": memory,
     "completion": completion,
 }
+
+
+def _register_stream() -> None:
+    """The stream row lives in its own module (it imports this one for Ctx and attempt)."""
+    from scenario_stream import stream_read
+
+    SCENARIOS["stream"] = stream_read
+
+
+_register_stream()
