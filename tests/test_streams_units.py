@@ -15,12 +15,15 @@ import pytest
 from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
+from pulp_amqp_tools.messages.filters import subject_patterns
 from pulp_amqp_tools.messages.follow import IDLE, Follow, live_lines
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.replay import parse_line, read_files
 from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset, stream_read
+from pulp_amqp_tools.messages.topic import matcher
 from pulp_amqp_tools.messages.trace import from_trace, original
 from pulp_amqp_tools.output.savedir import SaveDir, file_name, numbered
+from tests.support.topic import matches as oracle
 
 
 @pytest.mark.parametrize(
@@ -281,3 +284,18 @@ def test_stream_options_checked_together() -> None:
     ]:
         with pytest.raises(UsageError, match=says):
             stream_read(*args)
+
+
+def test_topic_matching_follows_rabbitmq() -> None:
+    patterns = ["#", "*", "", "a", "a.*", "a.#", "#.b", "*.*", "a.#.b", "#.#", "*.#.*", "a.*.#", "#.*"]
+    keys = ["", "a", "b", "a.b", "a.b.c", "a..b", ".", "x.a.b", "a.x.y.b", "pulp.server.repo.sync.finish"]
+    for pattern in patterns:
+        for key in keys:
+            assert matcher([pattern])(key) == oracle(pattern, key), (pattern, key)
+    assert matcher(["a.*", "#.b"])("x.b") and not matcher(["a.*", "#.b"])("x.c")
+
+
+def test_s_selects_on_a_stream_read_as_it_is() -> None:
+    condition = subject_patterns(("pulp.server.repo.*.finish",))
+    assert condition.holds(Delivery("x", "pulp.server.repo.sync.finish", b""), lambda: (False, None))
+    assert not condition.holds(Delivery("x", "pulp.server.repo.sync.start", b""), lambda: (False, None))

@@ -6,9 +6,10 @@ What to do with each delivery, when to acknowledge and when to stop is loops/lis
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
@@ -16,12 +17,17 @@ from pika.spec import Basic, BasicProperties
 
 from pulp_amqp_tools.amqp091 import fieldcodec, topology
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
+from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, Topology, TopologyLost
 
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.streams import StreamPosition
+
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
+_NOT_A_STREAM = re.compile(r"invalid arg 'x-stream-offset'.*of queue type (?:rabbit_)?(\w+?)(?:_queue)?$")
 
 PikaCallback = Callable[[BlockingChannel, Basic.Deliver, BasicProperties, bytes], None]
 
@@ -57,6 +63,28 @@ def _receiver(on_delivery: OnDelivery, properties: bool) -> PikaCallback:
     return on_message
 
 
+def _in_stream(on_delivery: OnDelivery, position: StreamPosition, channel: BlockingChannel) -> OnDelivery:
+    """A stream's deliveries: ones already handled skipped, the position moved past each one handled.
+
+    After a re-attach the broker starts at the beginning of a chunk, so offsets handled before
+    can come first. They are acknowledged one by one at once (a stream counts acks as credit
+    only, and nothing of the loop's is pending before them), never shown again.
+    """
+
+    def on_stream_delivery(delivery: Delivery, tag: Tag) -> None:
+        offset = delivery.headers.get("x-stream-offset") if delivery.headers else None
+        if not isinstance(offset, int):
+            on_delivery(delivery, tag)
+            return
+        if not position.fresh(offset):
+            channel.basic_ack(tag)
+            return
+        on_delivery(delivery, tag)
+        position.handled(offset)
+
+    return on_stream_delivery
+
+
 class Consumer:
     """One basic.consume on a channel of its own, manual acks, `prefetch` unacknowledged at most."""
 
@@ -67,10 +95,19 @@ class Consumer:
         self._connection = connection
         self._heartbeat = heartbeat
         self._properties = properties
-        topology.ensure_exchange(connection, wanted)
+        spec = wanted.queue
+        self._stream = spec.stream if spec is not None else None
+        # A stream that exists is a shared log: read as it is, its bindings are its owner's.
+        self.as_is = bool(self._stream and spec and spec.name and topology.queue_exists(connection, spec.name))
+        if not self.as_is:
+            topology.ensure_exchange(connection, wanted)
         self._channel: BlockingChannel = connection.channel()
-        self._channel.basic_qos(prefetch_count=prefetch)
-        self.queue = topology.ensure_queue(connection, self._channel, wanted)
+        self._channel.basic_qos(prefetch_count=prefetch)  # streams refuse a consumer without one
+        if self.as_is:
+            assert spec is not None and spec.name is not None
+            self.queue = spec.name
+        else:
+            self.queue = topology.ensure_queue(connection, self._channel, wanted)
         self.cancelled: str | None = None
         self._exchange = wanted.exchange
         self._exchange_check: _ExchangeCheck | None = None
@@ -82,7 +119,21 @@ class Consumer:
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._channel.add_on_cancel_callback(self._on_cancel)
-        self._channel.basic_consume(self.queue, _receiver(on_delivery, self._properties), auto_ack=False)
+        arguments = None
+        if self._stream is not None:
+            arguments = {"x-stream-offset": self._stream.attach()}
+            on_delivery = _in_stream(on_delivery, self._stream, self._channel)
+        try:
+            self._channel.basic_consume(
+                self.queue, _receiver(on_delivery, self._properties), auto_ack=False, arguments=arguments
+            )
+        except px.ChannelClosedByBroker as exc:
+            not_a_stream = _NOT_A_STREAM.search(str(exc.reply_text)) if exc.reply_code == 406 else None
+            if not_a_stream is None:
+                raise
+            raise UsageError(
+                f"--offset reads a stream, and queue {one_line(self.queue)!r} is a {not_a_stream.group(1)} queue"
+            ) from None
         self._watchdog = Watchdog(self._connection, self._heartbeat)
         self._exchange_check = _ExchangeCheck(self._connection, self._exchange)
 

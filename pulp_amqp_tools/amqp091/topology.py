@@ -122,6 +122,19 @@ def _close(channel: BlockingChannel) -> None:
         channel.close()
 
 
+def queue_exists(connection: BlockingConnection, name: str) -> bool:
+    """Whether queue `name` exists (a passive declare on a channel of its own); a refusal is an error."""
+    probe = connection.channel()
+    try:
+        probe.queue_declare(name, passive=True)
+    except px.ChannelClosedByBroker as exc:
+        if exc.reply_code != 404:
+            raise _refused(exc, f"queue {one_line(name)!r}") from None
+        return False
+    _close(probe)
+    return True
+
+
 def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec) -> str:
     """Declare the queue to consume from (on `channel`) and return its name."""
     if spec.name is None:
@@ -138,9 +151,11 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
     else:
         _close(probe)
         return spec.name  # it exists: keep it as its owner declared it
-    arguments = {"x-queue-type": spec.queue_type} if spec.queue_type else None
+    arguments = dict(spec.arguments)
+    if spec.queue_type:
+        arguments["x-queue-type"] = spec.queue_type
     try:
-        channel.queue_declare(spec.name, durable=True, arguments=arguments)
+        channel.queue_declare(spec.name, durable=True, arguments=arguments or None)
     except px.ChannelClosedByBroker as exc:
         raise _refused(exc, label) from None
     return spec.name

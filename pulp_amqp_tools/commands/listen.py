@@ -18,9 +18,11 @@ from pulp_amqp_tools.transport.broker import BrokerSettings
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.listen import ListenSpec
     from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.messages.streams import StreamRead
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.savedir import SaveDir
     from pulp_amqp_tools.output.sink import Sink
+    from pulp_amqp_tools.transport.interface import QueueSpec
 
 PROG = "pulp-listen"
 EXAMPLES = """\
@@ -58,6 +60,7 @@ class ListenOptions:
     fail_where: tuple[Condition, ...] = ()
     save_dir: str | None = None  # --save-dir: each shown message also as a file there
     trace: bool = False  # --trace: the firehose, each message shown as the original it records
+    stream: StreamRead | None = None  # --offset / --queue-type stream: read a stream queue
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
@@ -127,11 +130,25 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
     )
     stop.add_argument(
         "--queue-type",
-        choices=("classic", "quorum"),
-        metavar="classic|quorum",
+        choices=("classic", "quorum", "stream"),
+        metavar="classic|quorum|stream",
         help="declare a missing --queue as this type; quorum queues are replicated across a "
-        "cluster and keep every message through a restart (default: classic)",
+        "cluster and keep every message through a restart; a stream keeps messages after they are "
+        "read, for every reader to start where it likes (--offset) (default: classic)",
     )
+    stop.add_argument(
+        "--max-age",
+        metavar="AGE",
+        help="how long a stream that --queue-type stream declares keeps messages: a number and one of "
+        "Y M D h m s (default: 1D)",
+    ).completer = completion.max_ages  # type: ignore[attr-defined]
+    stop.add_argument(
+        "--offset",
+        metavar="WHERE",
+        help="read the --queue stream from first (the first message kept), last (its last chunk), next "
+        "(new ones: the default), an offset number (the x-stream-offset of a --json record), an "
+        "ISO-8601 time (2026-11-28T10:00:00Z) or a duration ago (10m, 2h, 1D)",
+    ).completer = completion.offsets  # type: ignore[attr-defined]
     stop.add_argument("-n", "--count", type=argtypes.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
@@ -189,6 +206,9 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.queue_type is not None and queue is None:
         raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
+    from pulp_amqp_tools.messages.streams import stream_read
+
+    stream = stream_read(queue, args.queue_type, args.offset, args.max_age)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
         exchange=brokerargs.exchange_from_args(exchange, pulp),
@@ -206,6 +226,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
         save_dir=args.save_dir,
         trace=args.trace,
+        stream=stream,
     )
 
 
@@ -263,13 +284,19 @@ def _consume(
 def listen_spec(options: ListenOptions) -> ListenSpec:
     """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
     from pulp_amqp_tools.loops.listen import ListenSpec
-    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+    from pulp_amqp_tools.transport.interface import Binding, Topology
 
     topology = Topology(
         options.exchange,
-        queue=QueueSpec(options.queue, options.queue_type),
+        queue=_queue_spec(options),
         bindings=tuple(Binding(pattern) for pattern in options.patterns),
     )
+    where = options.where
+    if options.stream is not None and options.patterns != ("#",):
+        from pulp_amqp_tools.messages.filters import subject_patterns
+
+        # A stream that exists keeps its own bindings: there, -s selects what is shown.
+        where = (subject_patterns(options.patterns), *where)
     decode, note = None, None
     if options.trace:
         from pulp_amqp_tools.messages import trace
@@ -281,11 +308,24 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         count=options.count,
         timeout=options.timeout,
         deadline=options.deadline,
-        where=options.where,
+        where=where,
         fail_where=options.fail_where,
         properties=options.mode != "quiet" or options.save_dir is not None,  # a saved record is whole
         decode=decode,
         ready_note=note,
+    )
+
+
+def _queue_spec(options: ListenOptions) -> QueueSpec:
+    """The queue: private, named, or a stream read from a position that survives reconnects."""
+    from pulp_amqp_tools.transport.interface import QueueSpec
+
+    if options.stream is None:
+        return QueueSpec(options.queue, options.queue_type)
+    from pulp_amqp_tools.messages.streams import StreamPosition
+
+    return QueueSpec(
+        options.queue, "stream", (("x-max-age", options.stream.max_age),), StreamPosition(options.stream.offset)
     )
 
 

@@ -45,7 +45,7 @@ class Offset:
 
     def describe(self) -> str:
         if self.kind in NAMED:
-            return {"first": "the first message kept", "last": "the last chunk", "next": "new messages only"}[self.kind]
+            return {"first": "the first message it keeps", "last": "its last chunk", "next": "now on"}[self.kind]
         if self.kind == "offset":
             return f"offset {self.number}"
         if self.kind == "time":
@@ -135,6 +135,10 @@ class StreamPosition:
             assert start.moment is not None
             return start.moment
         return start.text  # first, last, next, and durations as RabbitMQ's interval strings
+
+    def describe(self) -> str:
+        """Where reading starts (or, after a loss, goes on), for the ready line."""
+        return self.start.describe() if self.last is None else f"offset {self.last + 1}"
 
     def fresh(self, offset: int) -> bool:
         if self.last is not None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.messages.streams import StreamPosition
     from pulp_amqp_tools.transport.broker import BrokerSettings
 
 Tag = int
@@ -44,10 +45,17 @@ class Outcome(enum.Enum):
 
 
 class QueueSpec(NamedTuple):
-    """The queue listen consumes from: a private one when name is None."""
+    """The queue listen consumes from: a private one when name is None.
+
+    `stream`: read a stream from where that position says (and, after a loss, from one past the
+    last offset handled). A stream that exists is read as it is: nothing declared or bound (its
+    bindings are the stream's, not the reader's); a missing one is declared with `arguments`.
+    """
 
     name: str | None = None
-    queue_type: str | None = None  # "classic" or "quorum" for a named queue
+    queue_type: str | None = None  # "classic", "quorum" or "stream" for a named queue
+    arguments: tuple[tuple[str, Any], ...] = ()  # x-arguments of a missing named queue (x-max-age)
+    stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
 
 
 class Binding(NamedTuple):
@@ -102,6 +110,10 @@ class Consumer(Protocol):
     @property
     def cancelled(self) -> str | None:
         """Why the broker ended the subscription (a deleted queue), once it did; else None."""
+
+    @property
+    def as_is(self) -> bool:
+        """True when the queue was used as it was found: nothing declared, nothing bound."""
 
     def start(self, on_delivery: OnDelivery) -> None:
         """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""

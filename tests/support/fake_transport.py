@@ -46,6 +46,7 @@ class FakeConsumer:
         self.queue = "amq.gen-fake" if topology.queue is None or topology.queue.name is None else topology.queue.name
         self.is_open = True
         self.cancelled: str | None = None
+        self.as_is = False
         self.settled: list[tuple[Tag, Outcome, bool]] = []
         self._on_delivery: OnDelivery | None = None
         self._tag = 0
