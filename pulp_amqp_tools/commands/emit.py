@@ -77,8 +77,8 @@ class EmitOptions:
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
-        "and wait until the broker confirmed every one."
+        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic exchange, as "
+        "Pulp's, or any existing one) and wait until the broker confirmed every one."
     )
     parser = command.new_parser(PROG, description, EXAMPLES, env)
     brokerargs.add_broker_arguments(parser)
@@ -369,6 +369,8 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     if follow is not None and follow.skipped:
         figures += f", {follow.skipped} bad lines skipped"
     where = f"exchange {one_line(options.exchange)!r}"
+    if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
+        where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
     if follow is not None and follow.stopped is not None:
         raise UsageError(

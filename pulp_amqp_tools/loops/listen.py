@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Protocol
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import filters, stopping
-from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
     Consumer,
@@ -74,28 +73,13 @@ class ListenSpec:
         return self.topology.queue is None or self.topology.queue.name is None
 
 
-def ready_line(spec: ListenSpec, queue: str, again: str | None = None, as_is: bool = False) -> str:
-    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect."""
-    patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
-    exchange = one_line(spec.topology.exchange)
-    stream = spec.topology.queue.stream if spec.topology.queue is not None else None
-    if stream is not None:
-        return _stream_line(stream.describe(), queue, patterns, exchange, again, as_is)
+def ready_line(described: str, again: str | None = None, note: str | None = None) -> str:
+    """The stderr line once listening on `described` (Consumer.description: `exchange 'x' (topic) for '#'
+    (queue 'q')`, with a stream where reading starts); `again` ("reconnected (host:port)") after a
+    reconnect; `note`: what the user must know besides (--trace)."""
     if again is None:
-        note = f"; {spec.ready_note}" if spec.ready_note else ""
-        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}){note}; Ctrl-C to stop"
-    return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
-
-
-def _stream_line(start: str, queue: str, patterns: str, exchange: str, again: str | None, as_is: bool) -> str:
-    """The ready line of a stream reader: where it reads from, and whether -s binds or selects."""
-    name = one_line(queue)
-    if again is not None:
-        return f"{again}: listening again on stream {name!r} from {start}"
-    if as_is:
-        selects = "" if patterns == "'#'" else f"; -s selects {patterns}"
-        return f"listening on stream {name!r} as it is (its own bindings{selects}) from {start}; Ctrl-C to stop"
-    return f"listening on exchange {exchange!r} for {patterns} (stream {name!r}) from {start}; Ctrl-C to stop"
+        return f"listening on {described}{'; ' + note if note else ''}; Ctrl-C to stop"
+    return f"{again}: listening again on {described}"
 
 
 def run(
@@ -195,7 +179,11 @@ class _Listener:
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
         consumer.start(self._receiver(consumer))
-        self.notice(ready_line(self.spec, consumer.queue, again, consumer.as_is))
+        described = consumer.description
+        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
+        if stream is not None:
+            described += f" from {stream.describe()}"
+        self.notice(ready_line(described, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)
