@@ -256,3 +256,16 @@ def test_a_dropped_connection_neither_repeats_nor_skips(names: tuple[str, str]) 
     assert [(r["headers"]["x-stream-offset"], r["headers"]["seq"]) for r in found] == [
         (r["headers"]["x-stream-offset"], r["headers"]["seq"]) for r in clean
     ]
+
+
+def test_no_declare_reads_a_stream_someone_else_created(names: tuple[str, str]) -> None:
+    stream, exchange = names
+    with channel() as ch:
+        declare_stream(ch, stream, exchange)
+        publish(ch, exchange, [("a.one", b"1"), ("b.two", b"2")])
+    read = run("listen", "--queue", stream, "--no-declare", "--offset", "first", "-s", "b.*", "-q", "-n", "1")
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.decode().splitlines() == ["b.two"]
+    missing = run("listen", "--queue", stream + "-missing", "--no-declare", "--offset", "first", "-n", "1")
+    assert missing.returncode == 5, missing.stderr
+    assert "does not exist" in missing.stderr.decode()

@@ -3,6 +3,7 @@ firehose records, replay from files, and live stdin lines."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -22,6 +23,7 @@ from pulp_amqp_tools.messages.replay import parse_line, read_files
 from pulp_amqp_tools.messages.streams import StreamPosition, parse_max_age, parse_offset, stream_read
 from pulp_amqp_tools.messages.topic import matcher
 from pulp_amqp_tools.messages.trace import from_trace, original
+from pulp_amqp_tools.output.render import make_renderer
 from pulp_amqp_tools.output.savedir import SaveDir, file_name, numbered
 from tests.support.topic import matches as oracle
 
@@ -299,3 +301,11 @@ def test_s_selects_on_a_stream_read_as_it_is() -> None:
     condition = subject_patterns(("pulp.server.repo.*.finish",))
     assert condition.holds(Delivery("x", "pulp.server.repo.sync.finish", b""), lambda: (False, None))
     assert not condition.holds(Delivery("x", "pulp.server.repo.sync.start", b""), lambda: (False, None))
+
+
+def test_the_default_view_shows_who_published_a_traced_message() -> None:
+    out = io.StringIO()
+    traced = original(Delivery("amq.rabbitmq.trace", "publish.", b"{}", headers=dict(TRACED_HEADERS)))
+    make_renderer("pretty", out).write(traced)
+    text = out.getvalue()
+    assert "traced: event=publish" in text and "node=rabbit@h" in text and "target-q" in text.splitlines()[0]

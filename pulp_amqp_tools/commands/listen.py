@@ -99,7 +99,9 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     add_output_arguments(parser)
     add_queue_arguments(parser)
     add_scripting_arguments(parser)
-    return command.finish_parser(parser, subject=completion.patterns)
+    return command.finish_parser(
+        parser, subject=completion.patterns, offset=completion.offsets, max_age=completion.max_ages
+    )
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +157,7 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="AGE",
         help="how long a stream that --queue-type stream declares keeps messages: a number and one of "
         "Y M D h m s (default: 1D)",
-    ).completer = completion.max_ages  # type: ignore[attr-defined]
+    )
     stop.add_argument(
         "--offset",
         metavar="WHERE",
@@ -163,7 +165,7 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "(new ones: the default), an offset number (the x-stream-offset of a --json record), an "
         "ISO-8601 time (2026-11-28T10:00:00Z) or a duration ago (10m, 2h, 1D); an existing stream is "
         "read as it is (-s selects)",
-    ).completer = completion.offsets  # type: ignore[attr-defined]
+    )
     stop.add_argument(
         "--no-declare",
         action="store_true",
