@@ -208,7 +208,7 @@ class RichRenderer:
 
 
 def make_renderer(
-    mode: str, stream: TextIO, *, color: bool = False, terminal: bool = False, full: bool = False
+    mode: str, stream: TextIO, color: bool = False, full: bool = False, *, terminal: bool = False
 ) -> Renderer:
     """The renderer for -q ("quiet"), --json ("json") or the default view ("pretty").
 

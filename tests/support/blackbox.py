@@ -2,7 +2,8 @@
 
 For the black-box tests of streams, --save-dir, the firehose and --follow: the commands are the
 `pulp-listen`/`pulp-emit` console scripts beside the running interpreter (the editable install in
-.venv), falling back to scripts/*.py from a checkout. Nothing here imports the package.
+.venv), falling back to scripts/*.py from a checkout (tests/support/commands.py runs the scripts;
+these tests run what a user installs). Nothing here imports the package.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,12 +23,13 @@ from typing import IO, Any
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
+from .broker import BROKER_URL, unique
+from .faults import wait_for
+
+__all__ = ["unique", "wait_for"]  # re-exported: the black-box tests take everything from here
+
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+SHARED_URL = BROKER_URL
 
 
 def command(name: str) -> list[str]:
@@ -206,36 +207,3 @@ def take(ch: BlockingChannel, queue: str, n: int, timeout: float = 10) -> list[t
 
 def message_count(ch: BlockingChannel, queue: str) -> int:
     return int(ch.queue_declare(queue, passive=True).method.message_count)
-
-
-def ctl(*args: str, env: dict[str, str] | None = None, rabbitmqctl: str = "rabbitmqctl") -> str:
-    """rabbitmqctl on the shared broker; used only on this test's own connections."""
-    result = subprocess.run([rabbitmqctl, "-q", *args], capture_output=True, text=True, timeout=60, env=env)
-    return result.stdout
-
-
-def close_named_connection(name: str, timeout: float = 15) -> int:
-    """Close (broker side) the shared broker's connections whose connection_name is `name`."""
-    marker = f'{{"connection_name","{name}"}}'
-    deadline = time.monotonic() + timeout
-    while True:
-        pids = [
-            line.split("\t", 1)[0]
-            for line in ctl("list_connections", "pid", "client_properties").splitlines()
-            if marker in line
-        ]
-        if pids or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    for pid in pids:
-        ctl("close_connection", pid, "test: closing this connection on purpose")
-    return len(pids)
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()

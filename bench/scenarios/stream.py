@@ -12,7 +12,8 @@ import time
 
 from measure import BASELINES, BenchError, Drain, StderrWatch, finish, kill, spawn
 from report import Row, Target
-from scenarios import Ctx, attempt, log
+
+from .common import Ctx, attempt, log
 
 
 def _read_rate(cmd: list[str], n: int) -> float:
