@@ -44,6 +44,9 @@ examples:
   pulp-emit -e pulp -n 100000 --rate 500               load: 500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
   pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --replay events/ -e staging               republish a pulp-listen --save-dir directory
+  pulp-listen -e pulp --json | pulp-emit --replay - --follow -e staging   mirror live traffic
+  tail -F app.log | pulp-emit --subject app.log --body - --lines --follow   stream a log
 """
 
 
@@ -85,6 +88,7 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     add_message_arguments(parser)
     add_publishing_arguments(parser)
     add_scripting_arguments(parser)
+    add_follow_arguments(parser)
     return command.finish_parser(
         parser, event_type=completion.event_types, subject=completion.subjects, body=completion.body_values
     )
@@ -160,18 +164,6 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
         "properties, to -e or else the recorded exchange",
     )
     script.add_argument(
-        "--follow",
-        action="store_true",
-        help="with --replay - or --body - --lines: publish each line of standard input as it arrives, "
-        "keeping the connection alive while the input is quiet; the run ends at the end of the input",
-    )
-    script.add_argument(
-        "--strict",
-        action="store_true",
-        help="with --replay - --follow: a line that is not a record ends the run (exit "
-        f"{int(ExitStatus.USAGE)}, once the messages before it were confirmed) instead of being reported and skipped",
-    )
-    script.add_argument(
         "--speed",
         type=argtypes.non_negative_float,
         default=0.0,
@@ -206,6 +198,23 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
         "delivery_mode (1|2|transient|persistent), priority, expiration (ms), message_id, "
         "correlation_id, reply_to, type, app_id, timestamp (epoch, ISO-8601 or now); "
         "repeatable (default: none, as Pulp sent them)",
+    )
+
+
+def add_follow_arguments(parser: argparse.ArgumentParser) -> None:
+    """--follow, --strict: standard input published line by line as it comes."""
+    live = parser.add_argument_group("live forwarding")
+    live.add_argument(
+        "--follow",
+        action="store_true",
+        help="with --replay - or --body - --lines: publish each line of standard input as it arrives, "
+        "keeping the connection alive while the input is quiet; the run ends at the end of the input",
+    )
+    live.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --replay - --follow: a line that is not a record ends the run (exit "
+        f"{int(ExitStatus.USAGE)}, once the messages before it were confirmed) instead of being reported and skipped",
     )
 
 

@@ -41,6 +41,11 @@ examples:
   pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
   pulp-listen -e pulp -e amq.fanout --json             several exchanges into one queue
   pulp-listen --queue orders.dlq --peek -n 10          the first 10 messages of a queue, left in it
+  pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1   keep a stream of every event
+  pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish --where payload.repo_id=zoo
+                                   zoo's sync finish, even if it came up to 15 minutes before
+  pulp-listen -e pulp --queue ci-events --save-dir events/ -q   each message also as a file
+  pulp-listen --trace --json                           the firehose (rabbitmqctl trace_on first)
 """
 
 
@@ -98,6 +103,7 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     brokerargs.add_broker_arguments(parser)
     add_output_arguments(parser)
     add_queue_arguments(parser)
+    add_stream_arguments(parser)
     add_scripting_arguments(parser)
     return command.finish_parser(
         parser, subject=completion.patterns, offset=completion.offsets, max_age=completion.max_ages
@@ -153,20 +159,6 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "read, for every reader to start where it likes (--offset) (default: classic)",
     )
     stop.add_argument(
-        "--max-age",
-        metavar="AGE",
-        help="how long a stream that --queue-type stream declares keeps messages: a number and one of "
-        "Y M D h m s (default: 1D)",
-    )
-    stop.add_argument(
-        "--offset",
-        metavar="WHERE",
-        help="read the --queue stream from first (the first message kept), last (its last chunk), next "
-        "(new ones: the default), an offset number (the x-stream-offset of a --json record), an "
-        "ISO-8601 time (2026-11-28T10:00:00Z) or a duration ago (10m, 2h, 1D); an existing stream is "
-        "read as it is (-s selects)",
-    )
-    stop.add_argument(
         "--no-declare",
         action="store_true",
         help="consume --queue exactly as it is (a dead-letter queue, another application's queue): "
@@ -213,6 +205,25 @@ def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
         "typed value such as 3 or true); repeat: all must match",
     )
     kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
+
+
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    """--max-age, --offset: a stream queue (--queue-type stream), kept after reading, read from anywhere."""
+    streams = parser.add_argument_group("streams")
+    streams.add_argument(
+        "--max-age",
+        metavar="AGE",
+        help="how long a stream that --queue-type stream declares keeps messages: a number and one of "
+        "Y M D h m s (default: 1D)",
+    )
+    streams.add_argument(
+        "--offset",
+        metavar="WHERE",
+        help="read the --queue stream from first (the first message kept), last (its last chunk), next "
+        "(new ones: the default), an offset number (the x-stream-offset of a --json record), an "
+        "ISO-8601 time (2026-11-28T10:00:00Z) or a duration ago (10m, 2h, 1D); an existing stream is "
+        "read as it is (-s selects)",
+    )
 
 
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
