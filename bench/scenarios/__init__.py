@@ -19,6 +19,7 @@ from .latency import latency
 from .memory import memory
 from .oneshot import oneshot
 from .pipe import listen_pipe
+from .stream import stream_read
 from .tty import listen_tty
 
 __all__ = ["SCENARIOS", "Ctx"]
@@ -31,4 +32,5 @@ SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
     "latency": latency,
     "memory": memory,
     "completion": completion,
+    "stream": stream_read,
 }
