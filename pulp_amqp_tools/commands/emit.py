@@ -44,7 +44,7 @@ examples:
   pulp-emit -e pulp --replay events.ndjson --speed 1  republish a recording, in real time
   pulp-emit -e pulp -n 100000 --rate 500             500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
-  pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --subject my.x --body '{}' --property content_type=application/json --header x-try:=3
   pulp-emit --replay events/ -e staging               republish a pulp-listen --save-dir directory
   pulp-listen -e pulp --json | pulp-emit --replay - --follow -e staging   mirror live traffic
   tail -F app.log | pulp-emit --subject app.log --body - --lines --follow   stream a log

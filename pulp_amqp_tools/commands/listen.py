@@ -41,9 +41,10 @@ examples:
   pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
   pulp-listen -e pulp -e amq.fanout --json             several exchanges into one queue
   pulp-listen --queue orders.dlq --peek -n 10          the first 10 messages of a queue, left in it
-  pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1   keep a stream of every event
-  pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish --where payload.repo_id=zoo
-                                   zoo's sync finish, even if it came up to 15 minutes before
+  pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1
+                                                     keep every event in a stream
+  pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish \\
+      --where payload.repo_id=zoo  (zoo's sync finish, even if it came up to 15 minutes before)
   pulp-listen -e pulp --queue ci-events --save-dir events/ -q   each message also as a file
   pulp-listen --trace --json                           the firehose (rabbitmqctl trace_on first)
 """
