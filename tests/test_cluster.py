@@ -18,11 +18,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Listener, command_env, start_listener
 from tests.support.cluster import Cluster, ClusterNode
-from tests.support.jepsen import Emitter, Tally, complete_lines, console, moved_to, resent, slowly, wait_until
+from tests.support.commands import Listener, command_env, start_listener
+from tests.support.jepsen import Emitter, Tally, complete_lines, moved_to, resent, slowly, wait_until
+from tests.support.procs import console
 
-pytest_plugins = ["tests.support.fixtures"]
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
 
 N = 10_000
@@ -56,7 +56,7 @@ def emit_args(exchange: str, count: int, *extra: str) -> list[str]:
 
 
 def listen(cluster: Cluster, first: ClusterNode, exchange: str, queue: str, slow: bool = False) -> Listener:
-    command = console("pulp-listen")
+    command = [console("listen")]
     return start_listener(
         "-e",
         exchange,

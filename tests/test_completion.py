@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from argcomplete import CompletionFinder
 from argcomplete import io as argcomplete_io
+from argcomplete.finders import CompletionFinder
 
 from pulp_amqp_tools.commands import listen
-from tests.conftest import ROOT, command_env, script
+from tests.support.commands import ROOT, command_env, script
 
 BIN = Path(sys.executable).parent
 HOW = ["console", "script"]
@@ -94,6 +94,8 @@ def test_options_complete(how: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("how", HOW)
 def test_choices_complete(how: str, tmp_path: Path) -> None:
     assert complete(how, "listen", "--color ", tmp_path) == ["auto", "always", "never"]
+    assert complete(how, "listen", "--exchange-type ", tmp_path) == ["direct", "fanout", "headers", "topic"]
+    assert complete(how, "listen", "--exchange-type f", tmp_path) == ["fanout"]
     assert complete(how, "listen", "--color=a", tmp_path) == ["--color=auto", "--color=always"]
     assert complete(how, "emit", "--result f", tmp_path) == ["failed"]
     assert complete(how, "emit", "--print-completion ", tmp_path) == ["bash", "zsh", "fish"]
@@ -256,7 +258,7 @@ def bash(tmp_path: Path) -> Iterator[object]:
         env=env,
         cwd=str(ROOT),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,  # a loaded CI machine can take seconds per completion
         dimensions=(24, 200),
     )
     shell.expect_exact("$ ")
@@ -344,3 +346,10 @@ def test_help_on_a_terminal_is_rich_and_keeps_brackets_literal() -> None:
         dimensions=(50, 100),
     ).decode()
     assert "\x1b[" not in plain and "examples:" in plain
+
+
+def test_stream_values_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = listen.build_parser()
+    assert complete_in_process(parser, "pulp-listen --queue-type s", monkeypatch) == ["stream"]
+    assert complete_in_process(parser, "pulp-listen --offset f", monkeypatch) == ["first"]
+    assert "1D" in complete_in_process(parser, "pulp-listen --max-age ", monkeypatch)

@@ -15,7 +15,8 @@ from pulp_amqp_tools.loops import emit
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import ConfirmsStalled, Topology
-from tests.conftest import BROKER_URL, run
+from tests.support.broker import BROKER_URL
+from tests.support.commands import run
 from tests.support.fake_transport import FakeLink, FakePublisher, FakeTransport
 
 SPEC = emit.EmitSpec(Topology("ex"), confirm_timeout=5)

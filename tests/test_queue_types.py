@@ -14,11 +14,11 @@ import pika
 import pytest
 
 from pulp_amqp_tools.commands import listen
-from tests.conftest import BROKER_URL, command_env, delete_queue, run
-from tests.support.jepsen import Tally, console
+from tests.support.broker import BROKER_URL, delete_queue
+from tests.support.commands import command_env, run
+from tests.support.jepsen import Tally
 from tests.support.private_node import PrivateNode
-
-pytest_plugins = ["tests.support.fixtures"]
+from tests.support.procs import console
 
 EVENTS = 1000
 
@@ -71,7 +71,7 @@ def _run(args: list[str], node: PrivateNode, timeout: float = 60) -> subprocess.
 def _declare(node: PrivateNode, exchange: str, queue: str, *extra: str) -> subprocess.Popen[str]:
     """pulp-listen declaring and binding `queue`, then giving up after a second of quiet (exit 6)."""
     return subprocess.Popen(
-        [*console("pulp-listen"), "-e", exchange, "--queue", queue, "-q", "--timeout", "1", *extra],
+        [console("listen"), "-e", exchange, "--queue", queue, "-q", "--timeout", "1", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -102,7 +102,7 @@ def test_a_default_queue_keeps_pulps_transient_events_through_a_restart(private_
     # Pulp's events as Pulp sends them: transient (no delivery_mode), no content type.
     sent = _run(
         [
-            *console("pulp-emit"),
+            console("emit"),
             "-e",
             exchange,
             "-n",
@@ -118,10 +118,10 @@ def test_a_default_queue_keeps_pulps_transient_events_through_a_restart(private_
     private_node.hard_restart()
 
     after = _run(
-        [*console("pulp-listen"), "-e", exchange, "--queue", quorum, "--json", "-n", str(EVENTS), "--timeout", "10"],
+        [console("listen"), "-e", exchange, "--queue", quorum, "--json", "-n", str(EVENTS), "--timeout", "10"],
         private_node,
     )
-    control = _run([*console("pulp-listen"), "-e", exchange, "--queue", classic, "-q", "--timeout", "2"], private_node)
+    control = _run([console("listen"), "-e", exchange, "--queue", classic, "-q", "--timeout", "2"], private_node)
     tally = Tally.of(after.stdout.splitlines())
     print(f"QUORUM-RESTART {tally.figures(EVENTS)} classic_after_restart={len(control.stdout.splitlines())}")
     assert after.returncode == 0, after.stderr

@@ -21,8 +21,10 @@ from pika.channel import Channel
 from pika.frame import Method
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091 import pikacompat
+from pulp_amqp_tools.amqp091 import frames, pikacompat
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
+from pulp_amqp_tools.errors import BrokerError, NotDeliveredError
+from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import ConfirmsStalled, ConnectionLost, Outgoing
 
 
@@ -34,6 +36,8 @@ class StreamingPublisher:
     """Publish mandatory messages on a channel in confirm mode and count what the broker said."""
 
     PUMP_EVERY = 128  # publishes between two non-blocking I/O passes
+    MAX_UNSENT = 16 * 1024 * 1024  # bytes of frames waiting for the socket before publish() waits
+    STALL = 30.0  # seconds without a byte written before publish() gives the connection up
 
     def __init__(
         self,
@@ -55,7 +59,9 @@ class StreamingPublisher:
         self._nacked: list[Outgoing] = []  # refused by the broker, not yet taken to be sent again
         self.unroutable: Counter[str] = Counter()
         self._stall_after = stall_after
-        self._replied_at = time.monotonic()  # the last confirm, or when the window last became non-empty
+        # The last sign that our messages get on: a confirm, frames taken by the socket, or the
+        # window becoming non-empty. A stall is a long time without any of them.
+        self._progress_at = time.monotonic()
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
         self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
         self._async.add_on_close_callback(self._on_close)
@@ -64,9 +70,10 @@ class StreamingPublisher:
         self._async.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
         self._watchdog = Watchdog(connection, heartbeat)
+        self._frame_max = frames.granted_frame_max(connection)  # below RabbitMQ's default: check each message
 
     def _on_confirm(self, frame: Method[Any]) -> None:
-        self._replied_at = time.monotonic()
+        self._progress_at = time.monotonic()
         method = frame.method
         tag = method.delivery_tag
         if method.multiple:
@@ -111,14 +118,22 @@ class StreamingPublisher:
         properties = BasicProperties(headers=headers, **dict(props)) if props else BasicProperties(headers=headers)
         self._raise_if_closed()
         if not self._unconfirmed:
-            self._replied_at = time.monotonic()  # nothing was waiting: the stall clock starts now
+            self._progress_at = time.monotonic()  # nothing was waiting: the stall clock starts now
+        if self._frame_max < frames.FRAME_MAX:
+            self._refuse_if_too_large(message)
         self._seq += 1
         # Kept before sending: if the send fails the message still counts as unconfirmed.
         self._unconfirmed[self._seq] = message
         self._async.basic_publish(exchange, subject, body, properties, mandatory=True)
-        if self._seq % self.PUMP_EVERY == 0:
+        if self._seq % self.PUMP_EVERY == 0 or len(body) >= 65536:
             self._connection.process_data_events(time_limit=0)
             self._check_stall()
+            # Frames wait in pika until the socket takes them: a bound in bytes, not only in
+            # messages, keeps memory flat when the bodies are large.
+            if pikacompat.unsent_bytes(self._connection) > self.MAX_UNSENT and not self._drain(
+                self.MAX_UNSENT // 2, self.STALL
+            ):
+                raise ConnectionLost(f"the broker took no data for {self.STALL:g} s")
         while len(self._unconfirmed) >= self._window:
             self._pump(0.25, wake_at=self._window // 2)
 
@@ -139,20 +154,61 @@ class StreamingPublisher:
     def _check_stall(self) -> None:
         if self._stall_after is None or not self._unconfirmed:
             return
-        silent = time.monotonic() - self._replied_at
+        silent = time.monotonic() - self._progress_at
         if silent > self._stall_after:
             raise ConfirmsStalled(
                 f"no confirm from the broker for {silent:.0f} s, {len(self._unconfirmed)} messages waiting"
             )
 
+    def _refuse_if_too_large(self, message: Outgoing) -> None:
+        """A message whose headers do not fit the smaller frame_max this broker granted would close
+        the connection (FRAME_ERROR): refuse it, after the ones before it were answered. Exit 5
+        when they all were confirmed, else 7."""
+        subject, _body, headers, props = message
+        problem = frames.frame_problem(headers.items(), props, self._frame_max)
+        if problem is None:
+            return
+        text = f"message {quoted(subject)} cannot be sent on this connection: {problem}"
+        self.wait(self.STALL)
+        left = len(self._unconfirmed)
+        self._unconfirmed.clear()  # reported here: the loop must not send them again
+        if left:
+            raise NotDeliveredError(f"{text}; {left} other messages were not confirmed")
+        raise BrokerError(text)
+
+    def _drain(self, limit: int, stall: float) -> bool:
+        """Pump until at most `limit` bytes wait for the socket; False when none went out for `stall` s."""
+        waiting = pikacompat.unsent_bytes(self._connection)
+        progress_at = time.monotonic()
+        while waiting > limit:
+            self._pump(0.05)
+            now = pikacompat.unsent_bytes(self._connection)
+            if now < waiting:
+                progress_at = self._progress_at = time.monotonic()
+            elif time.monotonic() - progress_at > stall:
+                return False
+            waiting = now
+        return True
+
     def wait(self, timeout: float) -> bool:
-        """Pump until every message is confirmed or nacked; False if `timeout` ran out first."""
+        """Pump until every message is confirmed or nacked; False once `timeout` passed without progress.
+
+        The timeout starts once the last byte went out (a gigabyte of bodies takes a while to
+        write, and the broker cannot confirm what it has not read yet) and starts again with
+        each confirm that arrives: only a broker that stopped answering is given up on.
+        """
+        if not self._drain(0, timeout):
+            return False
         deadline = time.monotonic() + timeout
+        left = len(self._unconfirmed)
         while self._unconfirmed:
+            if len(self._unconfirmed) < left:
+                left = len(self._unconfirmed)
+                deadline = time.monotonic() + timeout
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self._pump(min(remaining, 0.25), wake_at=0)
+            self._pump(min(remaining, 0.25), wake_at=max(0, left - 1))
         return True
 
     def unconfirmed(self) -> list[Outgoing]:

@@ -18,7 +18,14 @@ from pulp_amqp_tools.cli.environment import Environment
 
 Options = TypeVar("Options")
 _EXCHANGE_DEFAULT = f"[messaging] topic_exchange of the config file, else {pulpconf.DEFAULT_EXCHANGE}"
-EXCHANGE_HELP = f"name of a topic exchange (default: {_EXCHANGE_DEFAULT})"
+EXCHANGE_HELP = (
+    "exchange to publish to: an existing one of any type is used as it is, a missing one is created as a "
+    f"topic exchange, as Pulp did (default: {_EXCHANGE_DEFAULT})"
+)
+LISTEN_EXCHANGE_HELP = (
+    "exchange to listen on, of any type; repeat for several, all into one queue (a missing one is created "
+    f"as a topic exchange, as Pulp did, or as --exchange-type) (default: {_EXCHANGE_DEFAULT})"
+)
 
 
 class Command(Generic[Options]):
@@ -37,10 +44,21 @@ class Command(Generic[Options]):
         self.run = run
 
 
-def new_parser(prog: str, description: str, epilog: str, env: Environment | None) -> argparse.ArgumentParser:
-    """A command's parser, holding the first argument both share: -e/--exchange."""
-    parser = argparser.ArgumentParser(prog=prog, description=description, epilog=epilog, env=env)
-    parser.add_argument("-e", "--exchange", help=EXCHANGE_HELP)
+def new_parser(
+    prog: str,
+    description: str,
+    epilog: str,
+    env: Environment | None,
+    several_exchanges: bool = False,
+    common: tuple[str, ...] = (),
+) -> argparse.ArgumentParser:
+    """A command's parser, holding the first argument both share: -e/--exchange (listen's repeatable).
+    `common`: the dests `-h` shows (`--help` shows all)."""
+    parser = argparser.ArgumentParser(prog=prog, description=description, epilog=epilog, env=env, common=common)
+    if several_exchanges:
+        parser.add_argument("-e", "--exchange", action="append", metavar="NAME", help=LISTEN_EXCHANGE_HELP)
+    else:
+        parser.add_argument("-e", "--exchange", help=EXCHANGE_HELP)
     return parser
 
 
@@ -59,12 +77,12 @@ def password_prompt(env: Environment) -> credentials.Prompt | None:
 
 def main(command: Command[Options], argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Parse `argv` (default: sys.argv), resolve the options and run, inside the one boundary."""
-    env = env if env is not None else Environment(command.prog)
+    if env is None:
+        boundary.reserve_standard_fds()  # before any socket could take a closed fd 1 or 2
+        env = Environment(command.prog)
     parser = command.build_parser(env)
     if "_ARGCOMPLETE" in env.environ:  # a Tab press: argcomplete answers and exits here
-        import argcomplete
-
-        argcomplete.autocomplete(parser)
+        completion.autocomplete(parser)
     args = parser.parse_args(argv)
     return boundary.run(env, lambda: command.run(command.resolve(args, env), env), traceback=args.traceback)
 

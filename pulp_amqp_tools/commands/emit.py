@@ -10,9 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
+from pulp_amqp_tools.cli import argtypes, boundary, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.commands import emit_messages
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
@@ -20,11 +21,12 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.names import check_short
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.emit import EmitSpec, Report
+    from pulp_amqp_tools.messages.follow import Follow
     from pulp_amqp_tools.messages.pacing import Pace
     from pulp_amqp_tools.messages.replay import Recording
 
@@ -39,10 +41,13 @@ examples:
   pulp-emit -e pulp -t '*' -n 1000                   1000 events, cycling through the four types
   pulp-emit -e pulp --subject my.app.event --body '{"hello": "world"}'
   pulp-emit -e pulp --subject my.app.event --body @event.json
-  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a 'pulp-listen --json' recording, real time
-  pulp-emit -e pulp -n 100000 --rate 500               load: 500 events per second, progress on a terminal
+  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a recording, in real time
+  pulp-emit -e pulp -n 100000 --rate 500             500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
-  pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --subject my.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --replay events/ -e staging               republish a pulp-listen --save-dir directory
+  pulp-listen -e pulp --json | pulp-emit --replay - --follow -e staging   mirror live traffic
+  tail -F app.log | pulp-emit --subject app.log --body - --lines --follow   stream a log
 """
 
 
@@ -70,20 +75,28 @@ class EmitOptions:
     speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
     sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
     quiet: bool = False  # -q: no summary line on success
+    follow: bool = False  # --follow: publish standard input line by line as it comes
+    strict: bool = False  # --follow --replay -: a bad line ends the run (exit 2) instead of being skipped
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
-        "and wait until the broker confirmed every one."
+        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic\n"
+        "exchange, as Pulp's, or any existing one) and wait until the broker confirmed every one."
     )
-    parser = command.new_parser(PROG, description, EXAMPLES, env)
+    common = ("exchange", "event_type", "subject", "body", "count", "url", "replay", "header", "property", "quiet")
+    parser = command.new_parser(PROG, description, EXAMPLES, env, common=common)
     brokerargs.add_broker_arguments(parser)
     add_message_arguments(parser)
     add_publishing_arguments(parser)
     add_scripting_arguments(parser)
+    add_follow_arguments(parser)
     return command.finish_parser(
-        parser, event_type=completion.event_types, subject=completion.subjects, body=completion.body_values
+        parser,
+        event_type=completion.event_types,
+        subject=completion.subjects,
+        body=completion.body_values,
+        property=completion.property_names,
     )
 
 
@@ -152,9 +165,10 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     script = parser.add_argument_group("scripting")
     script.add_argument(
         "--replay",
-        metavar="FILE|-",
-        help="republish a 'pulp-listen --json' recording (- for standard input): each message "
-        "with its subject, body, headers and properties, to -e or else the recorded exchange",
+        metavar="FILE|DIR|-",
+        help="republish a 'pulp-listen --json' recording (- for standard input), or a 'pulp-listen "
+        "--save-dir' directory in file-name order: each message with its subject, body, headers and "
+        "properties, to -e or else the recorded exchange",
     )
     script.add_argument(
         "--speed",
@@ -194,30 +208,89 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_follow_arguments(parser: argparse.ArgumentParser) -> None:
+    """--follow, --strict: standard input published line by line as it comes."""
+    live = parser.add_argument_group("live forwarding")
+    live.add_argument(
+        "--follow",
+        action="store_true",
+        help="with --replay - or --body - --lines: publish each line of standard input as it arrives, "
+        "keeping the connection alive while the input is quiet; the run ends at the end of the input",
+    )
+    live.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --replay - --follow: a line that is not a record ends the run (exit "
+        f"{int(ExitStatus.USAGE)}, once the messages before it were confirmed) instead of being reported and skipped",
+    )
+
+
 def read_body(value: str, stdin: TextIO) -> bytes:
-    """--body: literal text, @FILE or - (stdin), as bytes."""
+    """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
+    from pulp_amqp_tools.cli.reading import MAX_BODY, read_limited
+
+    why = " (RabbitMQ's default max_message_size)"
     if value == "-":
-        return stdin.buffer.read()
+        return read_limited(stdin.buffer, MAX_BODY, "--body - (standard input)", why)
     if value.startswith("@"):
         path = value[1:]
         try:
             with open(path, "rb") as handle:
-                return handle.read()
+                return read_limited(handle, MAX_BODY, f"--body file {quoted(path)}", why)
         except OSError as exc:
-            raise UsageError(f"cannot read --body file {path!r}: {exc.strerror}") from None
+            raise UsageError(f"cannot read --body file {quoted(path)}: {exc.strerror}") from None
     return os.fsencode(value)
 
 
 def _read_replay(value: str, stdin: TextIO) -> Recording:
+    from pulp_amqp_tools.cli.reading import MAX_RECORD, lines_limited
     from pulp_amqp_tools.messages.replay import read_recording
 
     if value == "-":
-        return read_recording(stdin.buffer, "-")
+        return read_recording(lines_limited(stdin.buffer, MAX_RECORD, "--replay -"), "-")
+    if os.path.isdir(value):
+        return _read_saved(value)
     try:
         with open(value, "rb") as handle:
-            return read_recording(handle, repr(value))
+            return read_recording(lines_limited(handle, MAX_RECORD, f"--replay {quoted(value)}"), quoted(value))
     except OSError as exc:
-        raise UsageError(f"cannot read --replay file {value!r}: {exc.strerror}") from None
+        raise UsageError(f"cannot read --replay file {quoted(value)}: {exc.strerror}") from None
+
+
+def _read_saved(path: str) -> Recording:
+    """--replay DIR: the files of a --save-dir directory, in their numbers' order."""
+    from pulp_amqp_tools.messages.replay import read_files
+    from pulp_amqp_tools.output.savedir import numbered
+
+    try:
+        names = [name for _number, name in numbered(os.listdir(path))]
+        if not names:
+            raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
+        files = []
+        for name in names:
+            with open(os.path.join(path, name), "rb") as handle:
+                files.append((os.path.join(path, name), handle.read()))
+    except OSError as exc:
+        raise UsageError(f"cannot read --replay directory {path!r}: {exc.strerror}") from None
+    return read_files(files)
+
+
+def _check_follow(args: argparse.Namespace) -> None:
+    """--follow reads standard input line by line; --strict only means something there."""
+    if args.strict and not (args.follow and args.replay is not None):
+        raise UsageError("--strict ends a --replay - --follow at its first bad line; it needs both")
+    if not args.follow:
+        return
+    if args.replay is None and args.body is None:
+        raise UsageError("--follow publishes standard input as it comes: use it with --replay - or --body - --lines")
+    if (args.replay is not None and args.replay != "-") or (args.body is not None and args.body != "-"):
+        raise UsageError("--follow reads standard input: give it as --replay - or --body -")
+    if args.body is not None and not args.lines:
+        raise UsageError("--follow publishes a --body - line by line: add --lines")
+    if args.count is not None:
+        raise UsageError("--follow publishes each line once, as it comes: no -n with it")
+    if args.replay is not None and args.exchange is None:
+        raise UsageError("--replay - --follow cannot read the recording ahead to find its exchange: name one with -e")
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
@@ -235,6 +308,8 @@ def _check_combinations(args: argparse.Namespace) -> None:
         raise UsageError("--subject and --body go together: give both to publish one message")
     if args.subject is not None and args.event_type:
         raise UsageError("choose Pulp events (-t) or one message (--subject/--body), not both")
+    if args.sequence_header is not None and not args.sequence_header:
+        raise UsageError("--sequence-header needs a header name (it is empty)")
 
 
 def _extras(args: argparse.Namespace) -> tuple[Fields, Fields]:
@@ -252,7 +327,7 @@ def _replay_exchange(exchange: str | None, recording: Recording | None) -> str |
     if recording is None or exchange is not None:
         return exchange
     if len(recording.exchanges) != 1 or "" in recording.exchanges:
-        found = ", ".join(sorted(repr(one_line(name)) for name in recording.exchanges)) or "none"
+        found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
         raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
     (only,) = recording.exchanges
     return only
@@ -263,10 +338,11 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
     _check_combinations(args)
+    _check_follow(args)
     headers, properties = _extras(args)
-    recording = _read_replay(args.replay, env.stdin) if args.replay is not None else None
+    recording = _read_replay(args.replay, env.stdin) if args.replay is not None and not args.follow else None
     exchange = _replay_exchange(args.exchange, recording)
-    return EmitOptions(
+    options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
         exchange=brokerargs.exchange_from_args(exchange, pulp),
         event_types=events.parse_event_types(args.event_type or []),
@@ -274,7 +350,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         repo_id=args.repo_id,
         result=args.result,
         subject=check_short(args.subject, "the subject") if args.subject is not None else None,
-        body=read_body(args.body, env.stdin) if args.body is not None else None,
+        body=None if args.body is None else b"" if args.follow else read_body(args.body, env.stdin),
         fail_unroutable=args.fail_unroutable,
         confirm_timeout=args.confirm_timeout,
         headers=headers,
@@ -285,42 +361,125 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         speed=args.speed,
         sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
         quiet=args.quiet,
+        follow=args.follow,
+        strict=args.strict,
     )
+    check_sendable(options, recording.lines if recording is not None else ())
+    return options
+
+
+def check_sendable(options: EmitOptions, lines: tuple[int, ...] = ()) -> None:
+    """Refuse, before connecting (exit 2), a message no broker connection could carry.
+
+    Its headers and properties must fit one frame (RabbitMQ's default frame_max) and pika's
+    encoder, its body the broker's default max_message_size. Every replayed record is checked
+    (each has its own headers); otherwise all messages share their headers, so one is enough.
+    """
+    from pulp_amqp_tools.amqp091.frames import frame_problem
+    from pulp_amqp_tools.cli.reading import MAX_BODY, size_text
+
+    extra = len(options.sequence_header.encode()) + 11 if options.sequence_header else 0
+    replay = options.replay is not None
+    sample = emit_messages.messages(options) if replay else islice(emit_messages.messages(options), 1)
+    for index, message in enumerate(sample):
+        where = f"message {quoted(message.subject)}"
+        if replay and index < len(lines):
+            where = f"--replay line {lines[index]}"
+        problem = frame_problem(message.headers, message.properties, extra=extra)
+        if problem is None and len(message.body) > MAX_BODY:
+            problem = f"its body is larger than {size_text(MAX_BODY)} (RabbitMQ's default max_message_size)"
+        if problem is not None:
+            raise UsageError(f"{where}: {problem}")
 
 
 def _tally(counter: Counter[str], limit: int = 5) -> str:
-    shown = ", ".join(f"{one_line(subject)!r} x{n}" for subject, n in counter.most_common(limit))
+    shown = ", ".join(f"{quoted(subject)} x{n}" for subject, n in counter.most_common(limit))
     more = len(counter) - limit
     return shown + (f" and {more} more subjects" if more > 0 else "")
 
 
-def summary(report: Report, elapsed: float) -> str:
-    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, rate."""
-    rate = report.published / elapsed if elapsed > 0 else 0.0
-    return (
+MEASURABLE = 0.5  # seconds: a shorter run's rate says more about start-up than about publishing
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _bytes_rate(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1000:
+            return f"{size:,.0f} {unit}/s"
+        size /= 1000
+    return f"{size:,.1f} GB/s"
+
+
+def summary(report: Report, elapsed: float, body_bytes: int = 0) -> str:
+    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, and the rates
+    (messages, and bytes when the bodies are large) when the run was long enough to measure them."""
+    figures = (
         f"{report.published} sent, {report.confirmed} confirmed, {sum(report.unroutable.values())} "
-        f"unroutable, {elapsed:.2f} s, {rate:,.0f} msg/s"
+        f"unroutable, {elapsed:.2f} s"
     )
+    if elapsed < MEASURABLE or report.published < 2:
+        return figures
+    figures += f", {report.published / elapsed:,.0f} msg/s"
+    if report.published and body_bytes / report.published >= 64 * 1024:
+        figures += f", {_bytes_rate(body_bytes / elapsed)}"
+    return figures
+
+
+class _Tally:
+    """What the loop took from the message stream: the bytes for the byte rate."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def counted(self, stream: Iterator[Message | None]) -> Iterator[Message | None]:
+        for message in stream:
+            if message is not None:  # None: --follow's idle beat
+                self.bytes += len(message.body)
+            yield message
 
 
 def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
+    from pulp_amqp_tools.loops.emit import Report
+
     env.warn(options.broker.warnings)
     started = time.monotonic()
-    report = _publish(options, env)
-    figures = summary(report, time.monotonic() - started)
-    where = f"exchange {one_line(options.exchange)!r}"
+    report, tally = Report(), _Tally()
+    follow = _follow(options, env) if options.follow else None
+    try:
+        _publish(options, env, report, tally, follow)
+    except (KeyboardInterrupt, boundary.Terminated):
+        env.notice(
+            f"stopped: {plural(report.published, 'message')} sent to exchange {quoted(options.exchange)}, "
+            f"{report.confirmed_so_far()} confirmed before the stop ({time.monotonic() - started:.2f} s)"
+        )
+        raise
+    figures = summary(report, time.monotonic() - started, tally.bytes)
+    if follow is not None and follow.skipped:
+        figures += f", {plural(follow.skipped, 'bad line')} skipped"
+    where = f"exchange {quoted(options.exchange)}"
+    if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
+        where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
+    if follow is not None and follow.stopped is not None:
+        raise UsageError(
+            f"{follow.stopped.message}; stopped there (--strict) after the {report.confirmed} messages before it "
+            f"were confirmed ({figures})"
+        )
     if report.unroutable:
         message = (
-            f"{sum(report.unroutable.values())} of {report.published} messages to {where} reached no "
+            f"{sum(report.unroutable.values())} of {plural(report.published, 'message')} to {where} reached no "
             f"queue (no binding matched): {_tally(report.unroutable)} ({figures})"
         )
         if options.fail_unroutable:
             raise NotDeliveredError(message)
         env.notice(f"warning: {message}")
     elif not options.quiet or report.resent:
-        env.notice(f"{report.published} messages published to {where}, all confirmed ({figures}{_again(report)})")
+        done = f"{plural(report.published, 'message')} published to {where}, all confirmed"
+        env.notice(f"{done} ({figures}{_again(report)})")
     return ExitStatus.OK
 
 
@@ -338,7 +497,8 @@ def _fail_unless_confirmed(report: Report, options: EmitOptions, where: str, fig
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
         raise NotDeliveredError(
-            f"{sum(lost.values())} of {report.published} messages to {where} were not confirmed by the broker "
+            f"{sum(lost.values())} of {plural(report.published, 'message')} to {where} were not confirmed "
+            "by the broker "
             f"({sum(report.nacked.values())} rejected, {sum(report.unconfirmed.values())} unanswered "
             f"after {options.confirm_timeout:g} s): {_tally(lost)} ({figures})"
         )
@@ -352,20 +512,35 @@ def emit_spec(options: EmitOptions) -> EmitSpec:
     return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
 
 
-def _publish(options: EmitOptions, env: Environment) -> Report:
+def _follow(options: EmitOptions, env: Environment) -> Follow:
+    """--follow: standard input's lines as they come, bad ones reported on stderr."""
+    from pulp_amqp_tools.messages.follow import live_lines
+
+    try:
+        lines: Iterable[bytes | None] = live_lines(env.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # not a real file (tests): read it as it is
+        lines = (line.rstrip(b"\n") for line in env.stdin.buffer)
+    return emit_messages.follow(options, lines, env.notice)
+
+
+def _publish(
+    options: EmitOptions, env: Environment, report: Report, tally: _Tally, follow: Follow | None = None
+) -> Report:
     """The broker's part: emit's loop over a transport, notices on stderr."""
     from pulp_amqp_tools.loops import emit as emit_loop
     from pulp_amqp_tools.transport import open_transport
 
     pace = _pace(options)
-    stream = emit_messages.messages(options)
-    total = emit_messages.planned(options)
     spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
+    if follow is not None:  # as long as the input lasts: no bar
+        return emit_loop.run(spec, transport, tally.counted(iter(follow)), pace, env.notice, report)
+    stream = tally.counted(emit_messages.messages(options))
+    total = emit_messages.planned(options)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
         with _progress_bar(total, env) as track:
-            return emit_loop.run(spec, transport, track(stream), pace, env.notice)
-    return emit_loop.run(spec, transport, stream, pace, env.notice)
+            return emit_loop.run(spec, transport, track(stream), pace, env.notice, report)
+    return emit_loop.run(spec, transport, stream, pace, env.notice, report)
 
 
 def _pace(options: EmitOptions) -> Pace | None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
+from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.messages import filters, stopping
-from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
     Consumer,
@@ -44,18 +44,31 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.output.sink import Sink
 
 
+class Keeper(Protocol):
+    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
+
+    def keep(self, delivery: Delivery) -> None:
+        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
+
+    def commit(self) -> None:
+        """Make what was kept durable: runs before every acknowledgement."""
+
+
 @dataclass(frozen=True)
 class ListenSpec:
     """What the loop needs of listen's options."""
 
     topology: Topology  # with its queue (QueueSpec(None): a private one) and bindings
     prefetch: int = 1000
+    max_buffer: int = 256 * 1024 * 1024  # bytes of bodies held unacknowledged at most (loops/budget.py)
     count: int | None = None
     timeout: float | None = None  # idle seconds
     deadline: float | None = None  # seconds for the whole run, across reconnects
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
     properties: bool = True  # the output shows basic properties (every mode but -q)
+    decode: Callable[[Delivery], Delivery] | None = None  # --trace: each delivery as the message it records
+    ready_note: str | None = None  # said on the ready line (--trace: tracing must be on)
 
     @property
     def private(self) -> bool:
@@ -63,34 +76,45 @@ class ListenSpec:
         return self.topology.queue is None or self.topology.queue.name is None
 
 
-def ready_line(spec: ListenSpec, queue: str, again: str | None = None, queue_type: str | None = None) -> str:
-    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect.
-
-    A named queue's type is in it ("quorum queue 'ci'"): an existing classic queue loses Pulp's
-    transient events when its node restarts, and this is where a user can see which one they have.
-    """
-    patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
-    exchange = one_line(spec.topology.exchange)
-    kind = f"{one_line(queue_type)} queue" if queue_type and not spec.private else "queue"
+def ready_line(described: str, again: str | None = None, note: str | None = None) -> str:
+    """The stderr line once listening on `described` (Consumer.description: `exchange 'x' (topic) for '#'
+    (queue 'q')`, with a stream where reading starts); `again` ("reconnected (host:port)") after a
+    reconnect; `note`: what the user must know besides (--trace)."""
     if again is None:
-        return f"listening on exchange {exchange!r} for {patterns} ({kind} {one_line(queue)!r}); Ctrl-C to stop"
-    return f"{again}: listening again on exchange {exchange!r} for {patterns} ({kind} {one_line(queue)!r})"
+        return f"listening on {described}{'; ' + note if note else ''}; Ctrl-C to stop"
+    return f"{again}: listening again on {described}"
 
 
 def run(
-    spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+    spec: ListenSpec,
+    transport: Transport,
+    renderer: Renderer,
+    out: Sink,
+    notice: Callable[[str], None],
+    keeper: Keeper | None = None,
 ) -> ExitStatus:
-    """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss."""
-    return _Listener(spec, transport, renderer, out, notice).run()
+    """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss.
+
+    With a `keeper`, each shown message is kept there before it is written, and kept durably
+    before it is acknowledged.
+    """
+    return _Listener(spec, transport, renderer, out, notice, keeper).run()
 
 
 class _Listener:
     """What survives a reconnect: counts, the idle clock, the deadline, what waits to be acknowledged."""
 
     def __init__(
-        self, spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+        self,
+        spec: ListenSpec,
+        transport: Transport,
+        renderer: Renderer,
+        out: Sink,
+        notice: Callable[[str], None],
+        keeper: Keeper | None = None,
     ) -> None:
         self.spec = spec
+        self.keeper = keeper
         self.transport = transport
         self.renderer = renderer
         self.out = out
@@ -104,7 +128,9 @@ class _Listener:
         self.deadline = None if spec.deadline is None else time.monotonic() + spec.deadline
         self.selector = filters.selector(spec.where, spec.fail_where)  # None: no per-message cost
         self.properties = spec.properties or (self.selector is not None and self.selector.needs_properties)
-        self.ack_every = max(1, spec.prefetch // 4)
+        self.budget = ByteBudget(spec.max_buffer, spec.prefetch)  # what it learnt outlives a reconnect
+        self.paused = False  # subscription paused until what is held was acknowledged (budget.py)
+        self.given_back = 0  # handed back for the budget: shown unmarked when they come again
 
     @property
     def done(self) -> bool:
@@ -155,11 +181,17 @@ class _Listener:
 
     def _attempt(self, link: Link, again: str | None) -> ExitStatus:
         """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
-        consumer = link.consume(self.spec.topology, self.spec.prefetch, self.properties)
+        consumer = link.consume(self.spec.topology, self.budget.prefetch, self.properties)
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
+        self.paused = False
+        self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
-        self.notice(ready_line(self.spec, consumer.queue, again, consumer.queue_type))
+        described = consumer.description
+        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
+        if stream is not None:
+            described += f" from {stream.describe()}"
+        self.notice(ready_line(described, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)
@@ -183,18 +215,32 @@ class _Listener:
         selector = self.selector
         accept = selector.accept if selector is not None else None
         write = self.renderer.write
-        ack_every = self.ack_every
+        keep = self.keeper.keep if self.keeper is not None else None
+        decode = self.spec.decode
         flush_and_ack = self._flush_and_ack
+        admit = self.budget.admit
+        budget = self.budget
 
         def on_delivery(delivery: Delivery, tag: Tag) -> None:
             if state.done or (selector is not None and selector.failed is not None):
                 return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+            if not admit(len(delivery.body)):  # over --max-buffer: handed back, to come again later
+                consumer.settle(tag, Outcome.REQUEUE)
+                state.given_back += 1
+                return
+            if delivery.redelivered and state.given_back:  # most likely one we handed back, never shown
+                state.given_back -= 1
+                delivery.redelivered = False
+            if decode is not None:
+                delivery = decode(delivery)
             if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+                if keep is not None:
+                    keep(delivery)  # --save-dir: its file first; a failure raises before this is acknowledged
                 write(delivery)
                 state.seen += 1
             state.last_tag = tag
             state.unacked += 1
-            if state.unacked >= ack_every:  # keep the broker's pipeline full within a long batch
+            if state.unacked >= max(1, budget.prefetch // 4):  # keep the broker's pipeline full in a long batch
                 flush_and_ack(consumer)
 
         return on_delivery
@@ -202,9 +248,22 @@ class _Listener:
     def _flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
             return  # the reader is not reading: no acks, so the broker stops at --prefetch
+        if self.keeper is not None:
+            self.keeper.commit()
         consumer.settle(self.last_tag, Outcome.ACK, multiple=True)  # written before acked: a crash loses nothing
         self.last_tag = 0
         self.unacked = 0
+        self.budget.release()
+
+    def _follow_budget(self, consumer: Consumer) -> None:
+        """Pause the subscription while it holds too much; resume it, with a prefetch that fits,
+        once everything held was acknowledged. Never two subscriptions, so never twice the data."""
+        if not self.paused and self.budget.needs_restart():
+            consumer.pause()
+            self.paused = True
+        if self.paused and not self.budget.held:
+            consumer.resume(self.budget.restarted())
+            self.paused = False
 
     def _serve(self, consumer: Consumer) -> ExitStatus:
         """Poll the consumer until a stop rule gives the exit status (or raises)."""
@@ -227,6 +286,8 @@ class _Listener:
             self.last_arrival = time.monotonic()
         if self.last_tag:
             self._flush_and_ack(consumer)
+        if self.paused or self.budget.needs_restart():
+            self._follow_budget(consumer)
         if self.selector is not None and self.selector.failed is not None:
             raise stopping.failed(self.selector.failed)
         if self.done:
@@ -256,6 +317,8 @@ class _Listener:
             return
         try:
             if self.out.flush():
+                if self.keeper is not None:
+                    self.keeper.commit()
                 consumer.settle(self.last_tag, Outcome.ACK, multiple=True)
         except Exception:  # noqa: BLE001 - best effort: unacked messages come again, marked redelivered
             pass

@@ -5,8 +5,8 @@ loops/listen.py and loops/emit.py drive a Transport; amqp091/ implements it with
 library, and nothing in the loops knows which protocol delivered a message.
 
     Transport   one command run: connect(), then recover() after each loss (backoff, failover)
-      Link      one live connection: ensure(topology), consume(...), publisher(...), sleep(), close()
-        Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify()
+      Link      one live connection: ensure(topology), consume(...), peek(queue), publisher(...), sleep(), close()
+        Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify(), description
         Publisher   one confirm window: publish(), wait(), unconfirmed()
 """
 
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.messages.streams import StreamPosition
     from pulp_amqp_tools.transport.broker import BrokerSettings
 
 Tag = int
@@ -44,14 +45,28 @@ class Outcome(enum.Enum):
 
 
 class QueueSpec(NamedTuple):
-    """The queue listen consumes from: a private one when name is None."""
+    """The queue listen consumes from: a private one when name is None.
+
+    A named queue that exists is used as its owner declared it; a missing one is declared durable,
+    as `queue_type`, with `arguments` (x-arguments of queue types built on this). `declare` False
+    (--no-declare, --peek): the queue exactly as it is; it must exist, nothing is declared or bound.
+    `stream`: read a stream from where that position says (after a loss: one past the last offset
+    handled); a stream that exists is read as it is (its bindings are the stream's, not the
+    reader's), a missing one is declared with `arguments` (x-max-age) and bound.
+    """
 
     name: str | None = None
-    queue_type: str | None = None  # "classic" or "quorum" for a named queue
+    queue_type: str | None = None  # "classic", "quorum" or "stream" for a named queue
+    declare: bool = True
+    arguments: tuple[tuple[str, Any], ...] = ()
+    stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
 
 
 class Binding(NamedTuple):
-    """One binding of the queue to the exchange: a routing-key pattern for a topic exchange."""
+    """A -s subject to bind with: a pattern on a topic exchange, a literal key on a direct one.
+
+    The transport binds each on the exchanges whose type takes it (none given: '#' on topic ones).
+    """
 
     key: str
     arguments: tuple[tuple[str, Any], ...] = ()  # for exchange types that match on more (headers)
@@ -67,9 +82,18 @@ class Topology(NamedTuple):
     """
 
     exchange: str
-    exchange_type: str = "topic"
+    exchange_type: str = "topic"  # what a missing exchange is created as
     queue: QueueSpec | None = None  # None: no queue (publishing)
     bindings: tuple[Binding, ...] = ()
+    # Issue #12: an existing exchange of any type is used as it is, bound the way its type routes.
+    more_exchanges: tuple[str, ...] = ()  # -e repeated: the queue is bound on each of them too
+    match: tuple[tuple[str, Any], ...] = ()  # headers exchanges: header name -> value to match
+    match_any: bool = False  # ... any one of them is enough (else all)
+    require_type: bool = False  # an existing exchange of another type than exchange_type is an error
+
+    @property
+    def exchanges(self) -> tuple[str, ...]:
+        return (self.exchange, *self.more_exchanges)
 
 
 class ConnectionLost(Exception):
@@ -106,17 +130,16 @@ class Consumer(Protocol):
         """The queue's name as the broker knows it (a private queue's is the broker's choice)."""
 
     @property
-    def queue_type(self) -> str | None:
-        """The queue's type ("quorum", "classic"...) when known; None for a private queue, or an
-        existing queue whose type the transport could not tell."""
-
-    @property
     def is_open(self) -> bool:
         """False once the subscription's channel (or link) closed: settling is then pointless."""
 
     @property
     def cancelled(self) -> str | None:
         """Why the broker ended the subscription (a deleted queue), once it did; else None."""
+
+    @property
+    def description(self) -> str:
+        """What it listens on, in words, for the ready line: `exchange 'x' (topic) for '#' (queue 'q')`."""
 
     def start(self, on_delivery: OnDelivery) -> None:
         """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""
@@ -129,6 +152,13 @@ class Consumer(Protocol):
 
     def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
         """Settle delivery `tag` (with `multiple`, every unsettled one up to it) as `outcome`."""
+
+    def pause(self) -> None:
+        """Stop deliveries (what arrived but was not handed out yet goes back to the queue); the
+        queue stays, with its bindings, even a private one."""
+
+    def resume(self, prefetch: int) -> None:
+        """Deliver again, now with at most `prefetch` unsettled deliveries, to the same callback."""
 
     def verify(self, idle: float) -> None:
         """Called once per pass with the seconds since the last delivery: TopologyLost if the
@@ -178,6 +208,13 @@ class Link(Protocol):
         `properties`: fill Delivery.properties (costly per message; quiet output does not show them).
         """
 
+    def exchange_type(self, name: str) -> str | None:
+        """The type of exchange `name` as ensure() or consume() found it; None when the broker would not say."""
+
+    def peek(self, queue: QueueSpec, properties: bool = True) -> Generator[Delivery, None, None]:
+        """The messages `queue` holds now, oldest first, none taken: when the iterator is closed
+        (or the link) every one goes back into the queue. Ends when no more are ready."""
+
     def publisher(self, window: int, stall_after: float | None = None) -> Publisher:
         """A publisher with confirms and mandatory routing, at most `window` messages unconfirmed.
 
@@ -200,6 +237,11 @@ class Transport(Protocol):
 
     def connect(self) -> Link:
         """The first connection: a typo or a dead broker fails at once, as one ToolError."""
+
+    def blames_message(self, error: BaseException) -> bool:
+        """True when `error` (one of `failures`) is a loss the message being sent can cause: a frame
+        the broker refused, memory running out while sending it. Not a broker shutdown, a network
+        break or a silent peer. emit ends the run when it happens twice in a row for one message."""
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> Link:
         """After `error` (one of `failures`) broke the last link: say why, close it, connect again.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from pulp_amqp_tools.messages.delivery import Delivery
@@ -27,6 +27,7 @@ from pulp_amqp_tools.transport.interface import (
     Outcome,
     Outgoing,
     Publisher,
+    QueueSpec,
     Tag,
     Topology,
     Transport,
@@ -44,14 +45,19 @@ class FakeConsumer:
         self.link = link
         self.topology = topology
         self.script = script
-        spec = topology.queue
-        self.queue = spec.name if spec is not None and spec.name else "amq.gen-fake"
-        self.queue_type = (spec.queue_type or "classic") if spec is not None and spec.name else None
+        self.queue = "amq.gen-fake" if topology.queue is None or topology.queue.name is None else topology.queue.name
         self.is_open = True
         self.cancelled: str | None = None
         self.settled: list[tuple[Tag, Outcome, bool]] = []
         self._on_delivery: OnDelivery | None = None
         self._tag = 0
+        self.paused = False
+        self.prefetch = 0
+
+    @property
+    def description(self) -> str:
+        patterns = ", ".join(repr(b.key) for b in self.topology.bindings)
+        return f"exchange {self.topology.exchange!r} for {patterns} (queue {self.queue!r})"
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._on_delivery = on_delivery
@@ -74,6 +80,13 @@ class FakeConsumer:
 
     def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
         self.settled.append((tag, outcome, multiple))
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self, prefetch: int) -> None:
+        self.paused = False
+        self.prefetch = prefetch
 
     def verify(self, idle: float) -> None:
         pass
@@ -138,6 +151,10 @@ class FakeLink:
         self._publisher = publisher
         self.slept: list[float] = []
         self.closed = False
+        self.exchange_types: dict[str, str] = {}
+        self.held: list[Delivery] = []  # what peek() shows
+        self.peeked = 0
+        self.peek_closed = False
 
     @property
     def where(self) -> str:
@@ -151,6 +168,18 @@ class FakeLink:
         consumer = FakeConsumer(self, topology, self.scripts.pop(0) if self.scripts else [])
         self.consumers.append(consumer)
         return consumer
+
+    def exchange_type(self, name: str) -> str | None:
+        return self.exchange_types.get(name)
+
+    def peek(self, queue: QueueSpec, properties: bool = True) -> Generator[Delivery, None, None]:
+        """The held messages one by one; `self.peeked` counts those handed out, `self.peek_closed` the end."""
+        try:
+            for message in self.held:
+                self.peeked += 1
+                yield message
+        finally:
+            self.peek_closed = True
 
     def publisher(self, window: int, stall_after: float | None = None) -> FakePublisher:
         publisher = self._publisher or FakePublisher()
@@ -179,6 +208,10 @@ class FakeTransport:
     def connect(self) -> FakeLink:
         self.last = self.links.pop(0)
         return self.last
+
+    def blames_message(self, error: BaseException) -> bool:
+        """Like amqp091's for a frame error: `error` says so in its text."""
+        return "frame_too_large" in str(error)
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> FakeLink:
         """Like amqp091's: the lost link is closed before connecting again."""

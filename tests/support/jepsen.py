@@ -6,9 +6,8 @@ keeps its number); `pulp-listen --json` writes one record per delivery with `hea
 arrived more than once (duplicates) and how many of the extra copies the broker did not mark as
 redelivered (those can only be the publisher's own re-sends).
 
-Also here: the commands run as real processes (the console scripts installed next to the running
-Python, i.e. the worktree's .venv), a background emitter, and a throttling reader so that faults
-land while messages are still in flight.
+Also here: a background emitter (the installed console script, tests/support/procs.py) and a
+throttling reader so that faults land while messages are still in flight.
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from .procs import console
 
 SEQ = "seq"
 
@@ -38,14 +38,6 @@ for line in child.stdout:
     time.sleep(0.001)
 sys.exit(child.wait())
 """
-
-
-def console(name: str) -> list[str]:
-    """The installed console script `name` (pulp-listen, pulp-emit) of the running environment."""
-    path = Path(sys.executable).with_name(name)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run the tests with the .venv that scripts/test.sh sets up")
-    return [str(path)]
 
 
 def slowly(command: list[str]) -> list[str]:
@@ -111,7 +103,7 @@ class Emitter:
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [*console("pulp-emit"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            [console("emit"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
         )
         self.took: float | None = None
 
