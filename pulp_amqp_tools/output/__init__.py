@@ -1,0 +1,1 @@
+"""Turning deliveries into what people and programs read: lines, views, live tables."""
