@@ -1,0 +1,76 @@
+"""What --exec's options decide: the fate of a message from its handler's exit status. Pure.
+
+| handler                          | fate                                                      |
+| exit 0                           | acknowledged                                              |
+| exit --retry-status (75)         | requeued, until --max-retries requeues; then rejected     |
+| any other exit, killed, timed out| rejected (dead-lettered when the queue has a DLX)          |
+
+Requeues are counted in a header of our own on the message itself (RETRY_HEADER), not in memory
+and not by the handler, so the count survives a restart of the listener and a handler cannot
+keep a message cycling forever.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_RETRY_STATUS = 75  # EX_TEMPFAIL (sysexits.h): "try again later"
+DEFAULT_MAX_RETRIES = 5
+KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for a handler's process group
+RETRY_HEADER = "x-pulp-listen-retries"
+
+
+class Fate(enum.Enum):
+    """How a message is settled with the broker."""
+
+    ACK = "acknowledged"
+    REQUEUE = "requeued"  # back to its queue for another try, counted in RETRY_HEADER
+    REJECT = "rejected"  # not requeued: dead-lettered if the queue has a dead-letter exchange
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    """--exec and its companions, resolved."""
+
+    argv: tuple[str, ...]  # the command and its arguments, as written
+    executable: str  # argv[0] resolved to a file before consuming
+    timeout: float | None = None  # --exec-timeout SECS
+    concurrency: int = 1  # --exec-concurrency N
+    max_retries: int = DEFAULT_MAX_RETRIES  # --max-retries N
+    retry_status: int = DEFAULT_RETRY_STATUS  # --retry-status CODE
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A fate and, for anything but a plain success, why (for one notice line)."""
+
+    fate: Fate
+    reason: str = ""
+
+
+def retries_of(headers: Mapping[str, Any] | None) -> int:
+    """How often the message was requeued by a handler before; garbage counts as 0."""
+    if not headers:
+        return 0
+    value = headers.get(RETRY_HEADER)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return max(0, value)
+
+
+def decide(returncode: int, timed_out: bool, retries: int, options: ExecOptions) -> Verdict:
+    """The fate of a message whose handler ended with `returncode` (negative: killed by a signal)."""
+    if timed_out:
+        return Verdict(Fate.REJECT, f"ran over --exec-timeout {options.timeout:g} s and was killed")
+    if returncode == 0:
+        return Verdict(Fate.ACK)
+    if returncode < 0:
+        return Verdict(Fate.REJECT, f"was killed by signal {-returncode}")
+    if returncode != options.retry_status:
+        return Verdict(Fate.REJECT, f"exited {returncode}")
+    if retries >= options.max_retries:
+        return Verdict(Fate.REJECT, f"exited {returncode} (retry) after {retries} requeues (--max-retries)")
+    return Verdict(Fate.REQUEUE, f"exited {returncode} (retry): requeue {retries + 1} of {options.max_retries}")
