@@ -41,9 +41,7 @@ def rate(url: str, exchange: str, per_sec: float, seconds: float) -> int:
         now = time.monotonic_ns()
         if due > now:
             time.sleep((due - now) / 1e9)
-        ch.basic_publish(
-            exchange, f"bench.latency.{seq}.{time.monotonic_ns()}", body, PROPS
-        )
+        ch.basic_publish(exchange, f"bench.latency.{seq}.{time.monotonic_ns()}", body, PROPS)
     conn.close()
     print(total, flush=True)
     return 0
@@ -56,9 +54,7 @@ def flood(url: str, exchange: str, count: int, queue: str, max_depth: int) -> in
     check_every = max(1, min(5000, max_depth // 4))
     for i in range(count):
         if i % check_every == 0 and i:
-            while (
-                ch.queue_declare(queue, passive=True).method.message_count > max_depth
-            ):
+            while ch.queue_declare(queue, passive=True).method.message_count > max_depth:
                 conn.sleep(0.02)
         j = i & 3
         ch.basic_publish(exchange, ROUTING_KEYS[j], bodies[j], PROPS)

@@ -76,24 +76,18 @@ def kill_all() -> None:
         kill(p)
 
 
-def finish(
-    p: subprocess.Popen[bytes], timeout: float, what: str, stderr: str = ""
-) -> int:
+def finish(p: subprocess.Popen[bytes], timeout: float, what: str, stderr: str = "") -> int:
     """Wait for ``p`` to exit within ``timeout`` s; kill it and raise otherwise."""
     try:
         rc = p.wait(timeout)
     except subprocess.TimeoutExpired:
         kill(p)
-        raise BenchError(
-            f"{what}: timed out after {timeout:.0f}s {stderr}".rstrip()
-        ) from None
+        raise BenchError(f"{what}: timed out after {timeout:.0f}s {stderr}".rstrip()) from None
     _live.discard(p)
     return rc
 
 
-def run_timed(
-    cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None
-) -> float:
+def run_timed(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> float:
     """Wall time of a whole process (start to exit); raise unless it exits 0."""
     t0 = time.perf_counter()
     p = spawn(cmd, stdout=subprocess.DEVNULL, env=env)
@@ -185,22 +179,16 @@ class StderrWatch(threading.Thread):
         return tail("\n".join(self.lines))
 
 
-def wait_ready(
-    p: subprocess.Popen[bytes], watch: StderrWatch, timeout: float = 20.0
-) -> None:
+def wait_ready(p: subprocess.Popen[bytes], watch: StderrWatch, timeout: float = 20.0) -> None:
     """Block until the listener printed its "listening" line (or died)."""
     deadline = time.monotonic() + timeout
     while not watch.ready.wait(0.02):
         if p.poll() is not None:
             watch.join(1)
-            raise BenchError(
-                f"exited {p.returncode} before 'listening': {watch.text()}"
-            )
+            raise BenchError(f"exited {p.returncode} before 'listening': {watch.text()}")
         if time.monotonic() > deadline:
             kill(p)
-            raise BenchError(
-                f"no 'listening' line on stderr within {timeout:.0f}s: {watch.text()}"
-            )
+            raise BenchError(f"no 'listening' line on stderr within {timeout:.0f}s: {watch.text()}")
 
 
 def open_pty(cols: int = 120, rows: int = 40) -> tuple[int, int]:
@@ -232,9 +220,7 @@ class MemPoll(threading.Thread):
     caller can see whether RSS grows with the number of messages.
     """
 
-    def __init__(
-        self, pid: int, progress: Callable[[], int], interval: float = 0.05
-    ) -> None:
+    def __init__(self, pid: int, progress: Callable[[], int], interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.progress, self.interval = pid, progress, interval
         self.samples: list[tuple[int, int]] = []
@@ -295,9 +281,7 @@ class Broker:
         self.channel().exchange_declare(name, "topic", durable=self.durable_exchange)
         return name
 
-    def queue(
-        self, exchange: str, what: str, *, durable: bool, pattern: str = "#"
-    ) -> str:
+    def queue(self, exchange: str, what: str, *, durable: bool, pattern: str = "#") -> str:
         name = self.name(what)
         self.queues.append(name)
         ch = self.channel()
@@ -306,13 +290,9 @@ class Broker:
         return name
 
     def depth(self, queue: str) -> int:
-        return int(
-            self.channel().queue_declare(queue, passive=True).method.message_count
-        )
+        return int(self.channel().queue_declare(queue, passive=True).method.message_count)
 
-    def prefill(
-        self, exchange: str, queue: str, n: int, timeout: float = 120.0
-    ) -> None:
+    def prefill(self, exchange: str, queue: str, n: int, timeout: float = 120.0) -> None:
         """Publish ``n`` transient events and wait until ``queue`` holds them."""
         ch = self.channel()
         props = pika.BasicProperties(content_type="application/json", delivery_mode=1)
@@ -322,9 +302,7 @@ class Broker:
         deadline = time.monotonic() + timeout
         while (have := self.depth(queue)) < n:
             if time.monotonic() > deadline:
-                raise BenchError(
-                    f"prefill: queue holds {have} of {n} after {timeout:.0f}s"
-                )
+                raise BenchError(f"prefill: queue holds {have} of {n} after {timeout:.0f}s")
             time.sleep(0.05)
 
     def delete_queue(self, queue: str) -> None:

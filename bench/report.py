@@ -144,18 +144,12 @@ def table(rows: list[Row]) -> str:
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
     out = [line(head), line(tuple("-" * w for w in widths))]
     out += [line(b) for b in body]
-    errors = [
-        (r.name, who, e)
-        for r in rows
-        for who, e in (("ours", r.ours_error), ("baseline", r.base_error))
-        if e
-    ]
+    errors = [(r.name, who, e) for r in rows for who, e in (("ours", r.ours_error), ("baseline", r.base_error)) if e]
     if errors:
         out.append("")
         out.append("errors:")
@@ -164,6 +158,4 @@ def table(rows: list[Row]) -> str:
 
 
 def write_json(path: Path, meta: dict[str, Any], rows: list[Row]) -> None:
-    path.write_text(
-        json.dumps({"meta": meta, "rows": [r.as_dict() for r in rows]}, indent=2) + "\n"
-    )
+    path.write_text(json.dumps({"meta": meta, "rows": [r.as_dict() for r in rows]}, indent=2) + "\n")

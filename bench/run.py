@@ -36,17 +36,14 @@ def _command(script: str, module: str) -> str:
         return shlex.join([str(installed)])
     return shlex.join([PYTHON, "-m", module])
 
+
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument(
-        "--quick", action="store_true", help="small message counts and short durations"
-    )
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small message counts and short durations")
     ap.add_argument(
         "--only",
         metavar="NAME[,NAME]",
@@ -69,12 +66,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--url", default=DEFAULT_URL, help="AMQP URL of the local broker")
     ap.add_argument(
         "--listen-cmd",
-        default=_command("pulp-listen", "pulp_amqp_tools.listen"),
+        default=_command("pulp-listen", "pulp_amqp_tools.commands.listen"),
         help="command prefix for listen (shell words), e.g. pulp-listen",
     )
     ap.add_argument(
         "--emit-cmd",
-        default=_command("pulp-emit", "pulp_amqp_tools.emit"),
+        default=_command("pulp-emit", "pulp_amqp_tools.commands.emit"),
         help="command prefix for emit (shell words), e.g. pulp-emit",
     )
     ap.add_argument(
@@ -97,9 +94,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     names = [n.strip() for n in args.only.split(",")] if args.only else list(SCENARIOS)
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        ap.error(
-            f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}"
-        )
+        ap.error(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
     args.names = names
     return args
 
@@ -130,9 +125,7 @@ def main(argv: list[str]) -> int:
             print(f"[{name}]", file=sys.stderr, flush=True)
             t0 = time.perf_counter()
             rows += SCENARIOS[name](ctx)
-            print(
-                f"[{name}] {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True
-            )
+            print(f"[{name}] {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted; reporting what was measured", file=sys.stderr)

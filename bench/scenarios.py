@@ -61,9 +61,7 @@ def log(msg: str) -> None:
     print(f"  {msg}", file=sys.stderr, flush=True)
 
 
-def attempt(
-    rows: Sequence[Row], which: str, label: str, fn: Callable[[], Sequence[float]]
-) -> None:
+def attempt(rows: Sequence[Row], which: str, label: str, fn: Callable[[], Sequence[float]]) -> None:
     """Run one measurement giving one value per row; record errors instead of raising."""
     if which == "ours" and any(r.ours_error for r in rows):
         return
@@ -80,12 +78,7 @@ def attempt(
         return
     for r, v in zip(rows, values, strict=True):
         (r.ours if which == "ours" else r.base).append(v)
-    log(
-        f"{label} [{which}] "
-        + ", ".join(
-            f"{r.name}={v:.4g}{r.unit}" for r, v in zip(rows, values, strict=True)
-        )
-    )
+    log(f"{label} [{which}] " + ", ".join(f"{r.name}={v:.4g}{r.unit}" for r, v in zip(rows, values, strict=True)))
 
 
 def twice(x: float) -> list[float]:
@@ -101,9 +94,7 @@ def listener(p: subprocess.Popen[bytes]) -> tuple[Drain, StderrWatch]:
 # 1. listen into a pipe from a pre-filled queue
 
 
-def consume_rate(
-    ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int
-) -> float:
+def consume_rate(ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int) -> float:
     """msgs/s = n / wall time of the whole consumer process (start to exit)."""
     b = ctx.broker
     ex = b.exchange("pipe")
@@ -286,9 +277,7 @@ def publish_rate(ctx: Ctx, cmd_for: Callable[[str], list[str]], n: int) -> float
     """msgs/s = n / wall time of the whole publisher process; checks all were routed."""
     b = ctx.broker
     ex = b.exchange("emit")
-    q = b.queue(
-        ex, "emit", durable=False
-    )  # transient queue: persistent messages stay off disk
+    q = b.queue(ex, "emit", durable=False)  # transient queue: persistent messages stay off disk
     try:
         wall = run_timed(cmd_for(ex), 60 + n / 500)
         deadline = time.monotonic() + 10
@@ -334,9 +323,7 @@ def emit(ctx: Ctx) -> list[Row]:
                 str(k),
             ]
 
-        attempt(
-            [fast], "base", label, lambda: [publish_rate(ctx, bare("publish", n), n)]
-        )
+        attempt([fast], "base", label, lambda: [publish_rate(ctx, bare("publish", n), n)])
         attempt(
             [slow],
             "base",
@@ -370,9 +357,7 @@ def oneshot(ctx: Ctx) -> list[Row]:
         Target("ratio<=", 1.3),
         "bare pika one-shot",
     )
-    imp = Row(
-        "oneshot", 'python -c "import pika"', "s", Target("info"), "python -c pass"
-    )
+    imp = Row("oneshot", 'python -c "import pika"', "s", Target("info"), "python -c pass")
     b = ctx.broker
     ex = b.exchange("oneshot")
     q = b.queue(ex, "oneshot", durable=False)
@@ -383,11 +368,7 @@ def oneshot(ctx: Ctx) -> list[Row]:
                 [row],
                 "base",
                 label,
-                lambda: [
-                    run_timed(
-                        [*BASELINES, "oneshot", "--url", ctx.url, "--exchange", ex], 30
-                    )
-                ],
+                lambda: [run_timed([*BASELINES, "oneshot", "--url", ctx.url, "--exchange", ex], 30)],
             )
             attempt(
                 [row],
@@ -416,9 +397,7 @@ def oneshot(ctx: Ctx) -> list[Row]:
                 label,
                 lambda: [run_timed([PYTHON, "-c", "import pika"], 30)],
             )
-            attempt(
-                [imp], "base", label, lambda: [run_timed([PYTHON, "-c", "pass"], 30)]
-            )
+            attempt([imp], "base", label, lambda: [run_timed([PYTHON, "-c", "pass"], 30)])
     finally:
         b.delete_queue(q)
         b.delete_exchange(ex)
@@ -447,9 +426,7 @@ class LatencySink:
                 self.ms.setdefault(int(m.group(1)), (now_ns - int(m.group(2))) / 1e6)
 
 
-def latency_run(
-    ctx: Ctx, cmd_for: Callable[[str, int], list[str]], rate: float, secs: float
-) -> list[float]:
+def latency_run(ctx: Ctx, cmd_for: Callable[[str, int], list[str]], rate: float, secs: float) -> list[float]:
     b = ctx.broker
     ex = b.exchange("latency")
     total = int(rate * secs)
@@ -465,9 +442,7 @@ def latency_run(
             stdout=subprocess.DEVNULL,
         )
         if finish(feeder, secs + 30, "feeder") != 0:
-            raise BenchError(
-                "feeder failed: " + tail(feeder.stderr.read() if feeder.stderr else b"")
-            )
+            raise BenchError("feeder failed: " + tail(feeder.stderr.read() if feeder.stderr else b""))
         deadline = time.monotonic() + 5
         while len(sink.ms) < total and time.monotonic() < deadline and drain.is_alive():
             time.sleep(0.01)
@@ -535,9 +510,7 @@ def latency(ctx: Ctx) -> list[Row]:
 # 6. memory
 
 
-def mem_stream(
-    ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int
-) -> list[float]:
+def mem_stream(ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int) -> list[float]:
     """Peak RSS (MB) over an n-message stream, and RSS growth from 10% to 100%."""
     b = ctx.broker
     ex = b.exchange("mem")
@@ -572,9 +545,7 @@ def mem_stream(
         b.delete_exchange(ex)
 
 
-def mem_paused(
-    ctx: Ctx, cmd_for: Callable[[str], list[str]], secs: float, rate: float
-) -> list[float]:
+def mem_paused(ctx: Ctx, cmd_for: Callable[[str], list[str]], secs: float, rate: float) -> list[float]:
     """Peak RSS (MB) while stdout is not read for ``secs`` and the publisher keeps going."""
     b = ctx.broker
     ex = b.exchange("paused")
@@ -594,18 +565,14 @@ def mem_paused(
         if finish(feeder, secs + 30, "feeder") != 0:
             raise BenchError("feeder failed")
         if p.poll() is not None:
-            raise BenchError(
-                f"listener exited {p.returncode} while paused: {watch.text()}"
-            )
+            raise BenchError(f"listener exited {p.returncode} while paused: {watch.text()}")
         peak = poll.hwm_kb
         drain.reading.set()
         deadline = time.monotonic() + 30 + total / 2000
         while drain.lines < total and time.monotonic() < deadline and p.poll() is None:
             time.sleep(0.05)
         if drain.lines < total:
-            raise BenchError(
-                f"after resuming printed {drain.lines} of {total} lines: {watch.text()}"
-            )
+            raise BenchError(f"after resuming printed {drain.lines} of {total} lines: {watch.text()}")
         return [peak / 1024]
     finally:
         for proc in (feeder, p):
@@ -709,9 +676,7 @@ def completion_run(prefix: list[str]) -> float:
         with open(out) as f:
             words = f.read().replace("\v", " ").split()
         if not any(w.startswith("--") for w in words):
-            raise BenchError(
-                f"no option completions produced (got {words[:5]!r}); is argcomplete wired up?"
-            )
+            raise BenchError(f"no option completions produced (got {words[:5]!r}); is argcomplete wired up?")
         return wall
     finally:
         os.unlink(out)

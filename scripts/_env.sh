@@ -11,7 +11,7 @@ setup_venv() {
         python3 -m venv "$VENV" || return 1
     fi
     local stamp="$VENV/.installed" want
-    want=$(cksum < "$ROOT/setup.py")
+    want=$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" | cksum)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         local log="$VENV/pip-install.log"
         if ! "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" >"$log" 2>&1; then

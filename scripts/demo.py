@@ -46,8 +46,10 @@ def broker() -> Iterator[str]:
     from tests.support.private_node import PrivateNode, rabbitmq_available
 
     if os.environ.get("AMQP_URL") or not rabbitmq_available():
-        sys.exit(f"demo: no broker answers at {os.environ.get('AMQP_URL') or 'localhost:5672'} "
-                 "(and no rabbitmq-server to start one)")
+        sys.exit(
+            f"demo: no broker answers at {os.environ.get('AMQP_URL') or 'localhost:5672'} "
+            "(and no rabbitmq-server to start one)"
+        )
     print("demo: no broker at localhost:5672; starting a throwaway RabbitMQ node for the demo", file=sys.stderr)
     with PrivateNode() as node:
         yield node.url
@@ -58,15 +60,19 @@ def example(exchange: str, args: list[str], env: dict[str, str]) -> None:
     """Start a listener, wait until it is bound, emit the four events, show what it printed."""
     command = ["pulp-listen", "-e", exchange, *args]
     print(f"\n$ {shlex.join(command)}", flush=True)
-    listener = subprocess.Popen([str(BIN / "pulp-listen"), *command[1:], "--timeout", "2"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    listener = subprocess.Popen(
+        [str(BIN / "pulp-listen"), *command[1:], "--timeout", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert listener.stderr is not None
     ready = listener.stderr.readline()
     if "listening on" not in ready:
         listener.kill()
         sys.exit(f"demo: the listener did not start: {ready.strip()}")
-    emitted = subprocess.run([str(BIN / "pulp-emit"), "-e", exchange, "-q"], env=env,
-                             capture_output=True, text=True)
+    emitted = subprocess.run([str(BIN / "pulp-emit"), "-e", exchange, "-q"], env=env, capture_output=True, text=True)
     if emitted.returncode:
         print(emitted.stderr, end="", file=sys.stderr)
     out, _err = listener.communicate(timeout=60)
@@ -87,8 +93,10 @@ def main() -> int:
         exchange = f"pulp-demo-{uuid.uuid4().hex[:6]}"
         shown = url.split("@")[-1]
         print(f"demo: Pulp's AMQP notifications, reproduced on amqp://{shown} (exchange {exchange})")
-        print("demo: each example starts a listener, publishes the four Pulp events with pulp-emit, "
-              "and shows what the listener printed")
+        print(
+            "demo: each example starts a listener, publishes the four Pulp events with pulp-emit, "
+            "and shows what the listener printed"
+        )
         try:
             for args in EXAMPLES:
                 example(exchange, ["-q", *args], env)

@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pulp_amqp_tools.emit import entry
+from pulp_amqp_tools.commands.emit import entry
 
 if __name__ == "__main__":
     entry()

@@ -38,11 +38,13 @@ def script(name: str) -> list[str]:
     return [sys.executable, str(SCRIPTS / f"{name}.py")]
 
 
-def run(name: str, *args: str, timeout: float = 60, env: dict[str, str] | None = None,
-        input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run(
+    name: str, *args: str, timeout: float = 60, env: dict[str, str] | None = None, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """Run scripts/<name>.py to completion and return its output and status."""
-    return subprocess.run(script(name) + list(args), capture_output=True, timeout=timeout,
-                          env=env or command_env(), input=input, cwd=ROOT)
+    return subprocess.run(
+        script(name) + list(args), capture_output=True, timeout=timeout, env=env or command_env(), input=input, cwd=ROOT
+    )
 
 
 @dataclass
@@ -83,11 +85,17 @@ def _pump_lines(stream: IO[bytes], sink: list[str]) -> None:
         sink.append(line.decode(errors="replace"))
 
 
-def start_listener(*args: str, env: dict[str, str] | None = None, ready_timeout: float = 20,
-                   command: list[str] | None = None) -> Listener:
+def start_listener(
+    *args: str, env: dict[str, str] | None = None, ready_timeout: float = 20, command: list[str] | None = None
+) -> Listener:
     """Start listen with `args` and return once it says on stderr that its queue is bound."""
-    proc = subprocess.Popen((command or script("listen")) + list(args), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env or command_env(), cwd=ROOT)
+    proc = subprocess.Popen(
+        (command or script("listen")) + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env or command_env(),
+        cwd=ROOT,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     listener = Listener(proc, "")
     out = threading.Thread(target=_pump, args=(proc.stdout, listener.stdout_chunks), daemon=True)
@@ -153,8 +161,9 @@ def queue_name() -> Iterator[str]:
     delete_queue(name)
 
 
-def drain(channel: pika.adapters.blocking_connection.BlockingChannel, queue: str,
-          n: int) -> list[tuple[str, pika.BasicProperties, bytes]]:
+def drain(
+    channel: pika.adapters.blocking_connection.BlockingChannel, queue: str, n: int
+) -> list[tuple[str, pika.BasicProperties, bytes]]:
     """The next `n` messages of `queue` as (routing key, properties, body); fails after 10 s of quiet."""
     got = []
     for method, props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=10):

@@ -17,13 +17,17 @@ import pytest
 from argcomplete import CompletionFinder
 from argcomplete import io as argcomplete_io
 
-from pulp_amqp_tools import listen
+from pulp_amqp_tools.commands import listen
 from tests.conftest import ROOT, command_env, script
 
 BIN = Path(sys.executable).parent
 HOW = ["console", "script"]
-PULP_SUBJECTS = ["pulp.server.repo.sync.start", "pulp.server.repo.sync.finish",
-                 "pulp.server.repo.publish.start", "pulp.server.repo.publish.finish"]
+PULP_SUBJECTS = [
+    "pulp.server.repo.sync.start",
+    "pulp.server.repo.sync.finish",
+    "pulp.server.repo.publish.start",
+    "pulp.server.repo.publish.finish",
+]
 
 
 @cache
@@ -31,8 +35,13 @@ def console_scripts_missing() -> str | None:
     """Why the console scripts next to sys.executable cannot be tested, or None when they can."""
     if not all((BIN / f"pulp-{name}").exists() for name in ("listen", "emit")):
         return f"pulp-listen/pulp-emit are not installed next to {sys.executable} (pip install -e .)"
-    found = subprocess.run([sys.executable, "-I", "-c", "import pulp_amqp_tools; print(pulp_amqp_tools.__file__)"],
-                           capture_output=True, text=True, cwd="/", timeout=30).stdout.strip()
+    found = subprocess.run(
+        [sys.executable, "-I", "-c", "import pulp_amqp_tools; print(pulp_amqp_tools.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        timeout=30,
+    ).stdout.strip()
     if not found or Path(found).resolve().parent.parent != ROOT:
         return f"the console scripts in {BIN} run another checkout ({found or 'none'}), not {ROOT}"
     return None
@@ -53,8 +62,14 @@ def complete(how: str, name: str, rest: str, tmp_path: Path, **extra: str) -> li
     argv, first, start = command(how, name)
     line = f"{first} {rest}"
     out = tmp_path / "completions"
-    env = command_env(_ARGCOMPLETE=start, COMP_LINE=line, COMP_POINT=str(len(line)), _ARGCOMPLETE_SHELL="bash",
-                      _ARGCOMPLETE_SUPPRESS_SPACE="1", _ARGCOMPLETE_STDOUT_FILENAME=str(out))
+    env = command_env(
+        _ARGCOMPLETE=start,
+        COMP_LINE=line,
+        COMP_POINT=str(len(line)),
+        _ARGCOMPLETE_SHELL="bash",
+        _ARGCOMPLETE_SUPPRESS_SPACE="1",
+        _ARGCOMPLETE_STDOUT_FILENAME=str(out),
+    )
     env.update(extra)
     proc = subprocess.run(argv, env=env, capture_output=True, timeout=30, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
@@ -66,7 +81,12 @@ def complete(how: str, name: str, rest: str, tmp_path: Path, **extra: str) -> li
 @pytest.mark.parametrize("how", HOW)
 def test_options_complete(how: str, tmp_path: Path) -> None:
     assert complete(how, "listen", "--co", tmp_path) == [
-        "--config", "--connect-timeout", "--connection-name", "--color", "--count"]
+        "--config",
+        "--connect-timeout",
+        "--connection-name",
+        "--color",
+        "--count",
+    ]
     assert complete(how, "emit", "--ev", tmp_path) == ["--event-type"]
     assert complete(how, "emit", "--print", tmp_path) == ["--print-completion"]
 
@@ -84,7 +104,12 @@ def test_event_types_complete_with_star(how: str, tmp_path: Path) -> None:
     assert complete(how, "emit", "--event-type repo.s", tmp_path) == ["repo.sync.start", "repo.sync.finish"]
     # '*' comes back escaped for the shell, so Tab never inserts a glob.
     assert complete(how, "emit", "-t ", tmp_path) == [
-        "repo.sync.start", "repo.sync.finish", "repo.publish.start", "repo.publish.finish", "\\*"]
+        "repo.sync.start",
+        "repo.sync.finish",
+        "repo.publish.start",
+        "repo.publish.finish",
+        "\\*",
+    ]
     assert complete(how, "emit", "--subject pulp.server.repo.p", tmp_path) == PULP_SUBJECTS[2:]
 
 
@@ -111,8 +136,10 @@ def test_exchanges_come_from_the_config_on_the_line(how: str, tmp_path: Path) ->
 def test_files_only_where_a_file_is_expected(how: str, tmp_path: Path) -> None:
     (tmp_path / "server.conf").write_text("")
     (tmp_path / "sub").mkdir()
-    assert complete(how, "listen", f"--config {tmp_path}/s", tmp_path) == [f"{tmp_path}/server.conf",
-                                                                           f"{tmp_path}/sub/"]
+    assert complete(how, "listen", f"--config {tmp_path}/s", tmp_path) == [
+        f"{tmp_path}/server.conf",
+        f"{tmp_path}/sub/",
+    ]
     assert complete(how, "emit", f"--body @{tmp_path}/se", tmp_path) == [f"@{tmp_path}/server.conf"]
     # Numbers, names and URLs: nothing to offer, and no directory listing instead.
     for rest in ("-n ", "--timeout ", "--queue ", "-u ", "--repo-id "):
@@ -132,12 +159,20 @@ def test_completion_never_touches_the_broker_nor_imports_pika_or_rich(tmp_path: 
             argv, first, start = command("script", name)
             line = f"{first} {rest}"
             out = tmp_path / "completions"
-            env = command_env(_ARGCOMPLETE=start, COMP_LINE=line, COMP_POINT=str(len(line)),
-                              _ARGCOMPLETE_STDOUT_FILENAME=str(out), **proc_env)
+            env = command_env(
+                _ARGCOMPLETE=start,
+                COMP_LINE=line,
+                COMP_POINT=str(len(line)),
+                _ARGCOMPLETE_STDOUT_FILENAME=str(out),
+                **proc_env,
+            )
             proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30, cwd=ROOT)
             assert proc.returncode == 0 and out.read_text(), proc.stderr
-            imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
-                        if line.startswith("import time:")}
+            imported = {
+                line.rsplit("|", 1)[-1].strip().split(".")[0]
+                for line in proc.stderr.splitlines()
+                if line.startswith("import time:")
+            }
             assert "argcomplete" in imported
             assert not imported & {"pika", "rich", "rich_argparse"}, sorted(imported)
         with pytest.raises(BlockingIOError):
@@ -145,8 +180,10 @@ def test_completion_never_touches_the_broker_nor_imports_pika_or_rich(tmp_path: 
 
 
 def test_building_the_parsers_imports_neither_rich_nor_pika() -> None:
-    code = ("import sys; from pulp_amqp_tools import emit, listen; emit.build_parser(); listen.build_parser(); "
-            "print(sorted(m for m in ('pika', 'rich', 'rich_argparse', 'argcomplete') if m in sys.modules))")
+    code = (
+        "import sys; from pulp_amqp_tools.commands import emit, listen; emit.build_parser(); listen.build_parser(); "
+        "print(sorted(m for m in ('pika', 'rich', 'rich_argparse', 'argcomplete') if m in sys.modules))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert proc.stdout.strip() == "[]", proc.stderr
 
@@ -177,12 +214,23 @@ def test_flags_added_later_complete_their_choices(monkeypatch: pytest.MonkeyPatc
     assert complete_in_process(parser, "pulp-listen --later-t", monkeypatch) == ["--later-type"]
 
 
-@pytest.mark.parametrize("shell,marker", [("bash", "complete -o nospace -o bashdefault -F _python_argcomplete"),
-                                          ("zsh", "compdef _python_argcomplete"),
-                                          ("fish", "complete --command pulp-listen")])
+@pytest.mark.parametrize(
+    "shell,marker",
+    [
+        ("bash", "complete -o nospace -o bashdefault -F _python_argcomplete"),
+        ("zsh", "compdef _python_argcomplete"),
+        ("fish", "complete --command pulp-listen"),
+    ],
+)
 def test_print_completion(shell: str, marker: str) -> None:
-    proc = subprocess.run([*script("listen"), "--print-completion", shell], capture_output=True, text=True,
-                          timeout=30, env=command_env(), cwd=ROOT)
+    proc = subprocess.run(
+        [*script("listen"), "--print-completion", shell],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=command_env(),
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     assert marker in proc.stdout and "pulp-listen" in proc.stdout and "pulp-emit" in proc.stdout
     # Run from a checkout, the script is registered too (fish by its full path).
@@ -194,11 +242,23 @@ def bash(tmp_path: Path) -> Iterator[object]:
     pexpect = pytest.importorskip("pexpect")
     inputrc = tmp_path / "inputrc"
     inputrc.write_text("set show-all-if-ambiguous on\nset bell-style none\n")
-    env = command_env(PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", INPUTRC=str(inputrc), PS1="$ ",
-                      TERM="dumb", HOME=str(tmp_path))
+    env = command_env(
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        INPUTRC=str(inputrc),
+        PS1="$ ",
+        TERM="dumb",
+        HOME=str(tmp_path),
+    )
     env.pop("PROMPT_COMMAND", None)
-    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env=env, cwd=str(ROOT), encoding="utf-8",
-                          timeout=20, dimensions=(24, 200))
+    shell = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-i"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(24, 200),
+    )
     shell.expect_exact("$ ")
     try:
         yield shell
@@ -232,8 +292,9 @@ def test_real_bash_completes_the_sync_event_types(how: str, bash: object) -> Non
 
 @pytest.mark.parametrize("name", ["listen", "emit"])
 def test_help_in_a_pipe_is_plain_shows_defaults_and_ends_with_examples(name: str) -> None:
-    proc = subprocess.run([*script(name), "--help"], capture_output=True, text=True, timeout=30,
-                          env=command_env(), cwd=ROOT)
+    proc = subprocess.run(
+        [*script(name), "--help"], capture_output=True, text=True, timeout=30, env=command_env(), cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert "\x1b" not in text
@@ -242,13 +303,17 @@ def test_help_in_a_pipe_is_plain_shows_defaults_and_ends_with_examples(name: str
     examples = text.rsplit("examples:\n", 1)[1]
     assert examples.strip().splitlines()[-1].strip().startswith(f'eval "$(pulp-{name} --print-completion bash)"')
     if name == "listen":
-        for seed in ("pulp-listen -e pulp -q ", "pulp-listen -e pulp -q -s 'pulp.server.repo.publish.*'",
-                     "pulp-listen -e pulp -q -s 'pulp.server.repo.*.finish'"):
+        for seed in (
+            "pulp-listen -e pulp -q ",
+            "pulp-listen -e pulp -q -s 'pulp.server.repo.publish.*'",
+            "pulp-listen -e pulp -q -s 'pulp.server.repo.*.finish'",
+        ):
             assert seed in examples
     else:
         assert "pulp-emit -e pulp " in examples
-    version = subprocess.run([*script(name), "--version"], capture_output=True, text=True, timeout=30,
-                             env=command_env(), cwd=ROOT)
+    version = subprocess.run(
+        [*script(name), "--version"], capture_output=True, text=True, timeout=30, env=command_env(), cwd=ROOT
+    )
     assert version.returncode == 0 and version.stdout.startswith(f"pulp-{name} ")
 
 
@@ -265,11 +330,17 @@ def test_a_flag_without_its_default_in_the_help_gets_it_shown() -> None:
 def test_help_on_a_terminal_is_rich_and_keeps_brackets_literal() -> None:
     pexpect = pytest.importorskip("pexpect")
     env = command_env(TERM="xterm-256color", COLUMNS="100")
-    out = pexpect.run(" ".join([*script("listen"), "--help"]), env=env, cwd=str(ROOT), timeout=30,
-                      dimensions=(50, 100)).decode()
+    out = pexpect.run(
+        " ".join([*script("listen"), "--help"]), env=env, cwd=str(ROOT), timeout=30, dimensions=(50, 100)
+    ).decode()
     assert "\x1b[" in out  # coloured by rich-argparse
     assert "[messaging]" in out  # not swallowed as rich markup
     assert "pulp.server.repo.*.finish" in out
-    plain = pexpect.run(" ".join([*script("listen"), "--help"]), env=dict(env, NO_COLOR="1"), cwd=str(ROOT),
-                        timeout=30, dimensions=(50, 100)).decode()
+    plain = pexpect.run(
+        " ".join([*script("listen"), "--help"]),
+        env=dict(env, NO_COLOR="1"),
+        cwd=str(ROOT),
+        timeout=30,
+        dimensions=(50, 100),
+    ).decode()
     assert "\x1b[" not in plain and "examples:" in plain

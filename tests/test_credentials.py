@@ -7,21 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from pulp_amqp_tools import argparsing, config, credentials, settings, tls, urls
+from pulp_amqp_tools.amqp091 import tls
+from pulp_amqp_tools.cli import argparser, brokerargs, credentials, pulpconf, urls
 from pulp_amqp_tools.errors import UsageError
 
 SECRET = "Unit-Zq9-s3cr3t"
 
 
 def args(*argv: str) -> argparse.Namespace:
-    parser = argparsing.ArgumentParser(prog="t")
-    settings.add_broker_arguments(parser)
+    parser = argparser.ArgumentParser(prog="t")
+    brokerargs.add_broker_arguments(parser)
     return parser.parse_args(list(argv))
 
 
-def resolve(*argv: str, env: dict[str, str] | None = None, prompt: credentials.Prompt | None = None,
-            pulp: config.PulpConfig | None = None) -> settings.BrokerSettings:
-    return settings.broker_from_args(args(*argv), pulp or config.PulpConfig(), "t", env or {}, prompt)
+def resolve(
+    *argv: str,
+    env: dict[str, str] | None = None,
+    prompt: credentials.Prompt | None = None,
+    pulp: pulpconf.PulpConfig | None = None,
+) -> brokerargs.BrokerSettings:
+    return brokerargs.broker_from_args(args(*argv), pulp or pulpconf.PulpConfig(), "t", env or {}, prompt)
 
 
 def no_prompt(text: str) -> str:
@@ -68,9 +73,15 @@ def test_url_user_without_password_prompts_or_fails() -> None:
         resolve("-u", "amqp://carol@h/", prompt=lambda _text: "")
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (SECRET + "\n", SECRET), (SECRET, SECRET), (SECRET + "\r\nsecond line\n", SECRET), (" sp ace \n", " sp ace "),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (SECRET + "\n", SECRET),
+        (SECRET, SECRET),
+        (SECRET + "\r\nsecond line\n", SECRET),
+        (" sp ace \n", " sp ace "),
+    ],
+)
 def test_password_file_first_line(tmp_path: Path, content: str, expected: str) -> None:
     path = tmp_path / "pw"
     path.write_text(content, newline="")
@@ -106,10 +117,17 @@ def test_repr_of_settings_and_urls_hides_the_password() -> None:
     assert SECRET not in repr(credentials.Credentials("bob", SECRET))
 
 
-@pytest.mark.parametrize("url", [
-    f"amqp://bob:{SECRET}@h/v", f"amqp://bob:{SECRET[:4]}/{SECRET[4:]}@h/v", f"amqp://bob:{SECRET}?x@h",
-    f"amqp://bob:{SECRET}#x@h", f"amqp://bob:pa@{SECRET}@h:1/v", f"amqps://bob:{SECRET}@h:notaport/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"amqp://bob:{SECRET}@h/v",
+        f"amqp://bob:{SECRET[:4]}/{SECRET[4:]}@h/v",
+        f"amqp://bob:{SECRET}?x@h",
+        f"amqp://bob:{SECRET}#x@h",
+        f"amqp://bob:pa@{SECRET}@h:1/v",
+        f"amqps://bob:{SECRET}@h:notaport/",
+    ],
+)
 def test_mask_hides_passwords_even_with_raw_delimiters(url: str) -> None:
     masked = urls.mask(url)
     assert masked.startswith(url.split("://")[0] + "://bob:****@")
@@ -142,19 +160,29 @@ def test_tls_port_and_flags() -> None:
     assert resolve("-u", "amqps://h/").endpoints == (("h", 5671),)
     assert resolve("--tls", "-u", "amqp://h:5999/").endpoints == (("h", 5999),)
     broker = resolve("--tls", "--cacert", "ca.pem", "--cert", "c.pem", "--key", "k.pem", "--tls-server-name", "n")
-    assert (broker.tls, broker.tls_cacert, broker.tls_cert, broker.tls_key, broker.tls_server_name,
-            broker.tls_verify, broker.warnings) == (True, "ca.pem", "c.pem", "k.pem", "n", True, ())
+    assert (
+        broker.tls,
+        broker.tls_cacert,
+        broker.tls_cert,
+        broker.tls_key,
+        broker.tls_server_name,
+        broker.tls_verify,
+        broker.warnings,
+    ) == (True, "ca.pem", "c.pem", "k.pem", "n", True, ())
     insecure = resolve("-u", "amqps://h/", "--insecure")
-    assert not insecure.tls_verify and insecure.warnings == (settings.INSECURE_WARNING,)
+    assert not insecure.tls_verify and insecure.warnings == (brokerargs.INSECURE_WARNING,)
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--cacert", "ca.pem"], "--cacert applies only to TLS"),
-    (["--insecure", "--tls-server-name", "n"], "--tls-server-name, --insecure apply only to TLS"),
-    (["--tls", "--key", "k.pem"], "--key needs --cert"),
-    (["--tls", "--tls-server-name", ""], "must not be empty"),
-    (["--user", ""], "user name must not be empty"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--cacert", "ca.pem"], "--cacert applies only to TLS"),
+        (["--insecure", "--tls-server-name", "n"], "--tls-server-name, --insecure apply only to TLS"),
+        (["--tls", "--key", "k.pem"], "--key needs --cert"),
+        (["--tls", "--tls-server-name", ""], "must not be empty"),
+        (["--user", ""], "user name must not be empty"),
+    ],
+)
 def test_tls_and_user_flag_errors(argv: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         resolve(*argv, prompt=lambda _text: "pw")
@@ -185,8 +213,13 @@ def test_encrypted_client_key_is_refused_without_prompting(tmp_path: Path) -> No
     files = generate_tls_files(tmp_path)
     key = serialization.load_pem_private_key(files.client_key.read_bytes(), password=None)
     encrypted = tmp_path / "encrypted_key.pem"
-    encrypted.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                            serialization.BestAvailableEncryption(b"key-pass")))
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"key-pass"),
+        )
+    )
     with pytest.raises(UsageError, match="private key is encrypted"):
         tls.client_context(cert=str(files.client_cert), key=str(encrypted))
     context = tls.client_context(str(files.ca_cert), str(files.client_cert), str(files.client_key))

@@ -11,11 +11,39 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.conftest import drain, run, unique
 
-SYNC_FINISH_KEYS = {"id", "repo_id", "importer_id", "importer_type_id", "started", "completed", "result",
-                    "error_message", "exception", "traceback", "added_count", "updated_count", "removed_count",
-                    "summary", "details", "_ns"}
-PUBLISH_FINISH_KEYS = {"id", "repo_id", "distributor_id", "distributor_type_id", "started", "completed", "result",
-                       "error_message", "exception", "traceback", "summary", "details", "_ns"}
+SYNC_FINISH_KEYS = {
+    "id",
+    "repo_id",
+    "importer_id",
+    "importer_type_id",
+    "started",
+    "completed",
+    "result",
+    "error_message",
+    "exception",
+    "traceback",
+    "added_count",
+    "updated_count",
+    "removed_count",
+    "summary",
+    "details",
+    "_ns",
+}
+PUBLISH_FINISH_KEYS = {
+    "id",
+    "repo_id",
+    "distributor_id",
+    "distributor_type_id",
+    "started",
+    "completed",
+    "result",
+    "error_message",
+    "exception",
+    "traceback",
+    "summary",
+    "details",
+    "_ns",
+}
 
 
 @pytest.fixture
@@ -35,8 +63,12 @@ def test_four_events_in_lifecycle_order_with_pulps_shape(tap: tuple[BlockingChan
     assert b"4 messages published" in result.stderr
     got = drain(channel, queue, 4)
     subjects = [subject for subject, _, _ in got]
-    assert subjects == ["pulp.server.repo.sync.start", "pulp.server.repo.sync.finish",
-                        "pulp.server.repo.publish.start", "pulp.server.repo.publish.finish"]
+    assert subjects == [
+        "pulp.server.repo.sync.start",
+        "pulp.server.repo.sync.finish",
+        "pulp.server.repo.publish.start",
+        "pulp.server.repo.publish.finish",
+    ]
     for subject, props, body in got:
         data = json.loads(body)
         assert list(data) == ["event_type", "payload", "call_report"]
@@ -83,8 +115,14 @@ def test_count_cycles_through_types(tap: tuple[BlockingChannel, str], exchange: 
     channel, queue = tap
     assert run("emit", "-e", exchange, "-t", "*", "-n", "6").returncode == 0
     subjects = [s.rsplit("server.", 1)[1] for s, _, _ in drain(channel, queue, 6)]
-    assert subjects == ["repo.sync.start", "repo.sync.finish", "repo.publish.start", "repo.publish.finish",
-                        "repo.sync.start", "repo.sync.finish"]
+    assert subjects == [
+        "repo.sync.start",
+        "repo.sync.finish",
+        "repo.publish.start",
+        "repo.publish.finish",
+        "repo.sync.start",
+        "repo.sync.finish",
+    ]
 
 
 def test_unknown_event_type_lists_the_valid_ones() -> None:

@@ -24,8 +24,9 @@ SECRET = "Zq9-kT7wPx-s3cr3t"  # distinctive: found anywhere in the output means 
 MAX_MESSAGE_SIZE = 4096
 
 
-def check_error(result: subprocess.CompletedProcess[bytes], prog: str, status: ExitStatus,
-                *fragments: str, secret: str = SECRET) -> str:
+def check_error(
+    result: subprocess.CompletedProcess[bytes], prog: str, status: ExitStatus, *fragments: str, secret: str = SECRET
+) -> str:
     """Exactly one stderr line `prog: error: ...` naming `fragments`, the status, no password."""
     out, err = result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
     assert secret not in out and secret not in err, (out, err)
@@ -57,45 +58,50 @@ def unreachable_env(refused_port: int) -> dict[str, str]:
 LONG = "é" * 128  # 128 characters, 256 bytes in UTF-8
 
 
-@pytest.mark.parametrize(("prog", "args", "fragments"), [
-    ("listen", ["-p", "fivethousand"], ["-p/--port", "port must be a number"]),
-    ("emit", ["-p", "0"], ["port must be a number from 1 to 65535"]),
-    ("emit", ["-p", "65536"], ["not '65536'"]),
-    ("listen", ["-n", "0"], ["-n/--count", "at least 1"]),
-    ("emit", ["-n", "-3"], ["-n/--count"]),
-    ("emit", ["-t", "repo.sync.begin"], ["unknown event type 'repo.sync.begin'", "repo.sync.start"]),
-    ("emit", ["--result", "maybe"], ["--result", "invalid choice"]),
-    ("listen", ["-e", LONG], ["exchange name is 256 bytes", "at most 255"]),
-    ("emit", ["-e", LONG], ["exchange name is 256 bytes"]),
-    ("listen", ["-s", "a." + LONG], ["pattern", "258 bytes"]),
-    ("listen", ["--queue", LONG], ["queue name is 256 bytes"]),
-    ("emit", ["--subject", LONG, "--body", "x"], ["subject is 256 bytes"]),
-    ("listen", ["-u", f"http://guest:{SECRET}@h/"], ["http://guest:****@h/", "scheme must be"]),
-    ("emit", ["-u", f"amqp://guest:{SECRET}@h:56x72/"], ["amqp://guest:****@h:56x72/", "port must be"]),
-    ("emit", ["-u", f"amqp://bob:{SECRET}/x@h/"], ["percent-encode"]),
-    ("emit", ["--heartbeat", "-1"], ["--heartbeat"]),
-    ("listen", ["--connect-timeout", "0"], ["--connect-timeout", "positive"]),
-    ("emit", ["--bogus", f"amqp://guest:{SECRET}@h/"], ["unrecognized arguments", "guest:****@h"]),
-    ("emit", ["--cacert", "/etc/hostname"], ["--cacert applies only to TLS"]),
-    ("emit", ["--tls", "--key", "/etc/hostname"], ["--key needs --cert"]),
-    ("emit", ["--tls", "--cacert", "/nonexistent/ca.pem"], ["cannot read --cacert", "No such file"]),
-    ("emit", ["--user", "bob"], ["no password for user 'bob'", "--password-file"]),
-    ("emit", ["--user", "bob", "--password-file", SECRET], ["cannot read the --password-file"]),
-    ("emit", ["--password", SECRET], ["--password-file"]),  # argparse abbreviation: still no echo
-    # Unicode digits pass str.isdigit() but not int(): they used to end in "internal error".
-    ("listen", ["-u", "amqp://h:\u00b2/"], ["port must be a number"]),
-    ("emit", ["--property", "priority=\u00b2"], ["priority is a whole number"]),
-    ("emit", ["--property", "expiration=\u00b2"], ["expiration is a whole number"]),
-    ("emit", ["--header", 'x:={"$decimal": "abc"}'], ["not a decimal"]),
-    ("emit", ["--header", "k" * 300 + "=v"], ["--header name is 300 bytes"]),
-    ("listen", ["-a", ""], ["-a/--address must name a host"]),
-    ("listen", ["-u", "amqp://a@h1", "-u", f"amqp://b:{SECRET}@h2"], ["different users", "first URL"]),
-])
-def test_bad_input_is_one_line_before_connecting(prog: str, args: list[str], fragments: list[str],
-                                                 unreachable_env: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("prog", "args", "fragments"),
+    [
+        ("listen", ["-p", "fivethousand"], ["-p/--port", "port must be a number"]),
+        ("emit", ["-p", "0"], ["port must be a number from 1 to 65535"]),
+        ("emit", ["-p", "65536"], ["not '65536'"]),
+        ("listen", ["-n", "0"], ["-n/--count", "at least 1"]),
+        ("emit", ["-n", "-3"], ["-n/--count"]),
+        ("emit", ["-t", "repo.sync.begin"], ["unknown event type 'repo.sync.begin'", "repo.sync.start"]),
+        ("emit", ["--result", "maybe"], ["--result", "invalid choice"]),
+        ("listen", ["-e", LONG], ["exchange name is 256 bytes", "at most 255"]),
+        ("emit", ["-e", LONG], ["exchange name is 256 bytes"]),
+        ("listen", ["-s", "a." + LONG], ["pattern", "258 bytes"]),
+        ("listen", ["--queue", LONG], ["queue name is 256 bytes"]),
+        ("emit", ["--subject", LONG, "--body", "x"], ["subject is 256 bytes"]),
+        ("listen", ["-u", f"http://guest:{SECRET}@h/"], ["http://guest:****@h/", "scheme must be"]),
+        ("emit", ["-u", f"amqp://guest:{SECRET}@h:56x72/"], ["amqp://guest:****@h:56x72/", "port must be"]),
+        ("emit", ["-u", f"amqp://bob:{SECRET}/x@h/"], ["percent-encode"]),
+        ("emit", ["--heartbeat", "-1"], ["--heartbeat"]),
+        ("listen", ["--connect-timeout", "0"], ["--connect-timeout", "positive"]),
+        ("emit", ["--bogus", f"amqp://guest:{SECRET}@h/"], ["unrecognized arguments", "guest:****@h"]),
+        ("emit", ["--cacert", "/etc/hostname"], ["--cacert applies only to TLS"]),
+        ("emit", ["--tls", "--key", "/etc/hostname"], ["--key needs --cert"]),
+        ("emit", ["--tls", "--cacert", "/nonexistent/ca.pem"], ["cannot read --cacert", "No such file"]),
+        ("emit", ["--user", "bob"], ["no password for user 'bob'", "--password-file"]),
+        ("emit", ["--user", "bob", "--password-file", SECRET], ["cannot read the --password-file"]),
+        ("emit", ["--password", SECRET], ["--password-file"]),  # argparse abbreviation: still no echo
+        # Unicode digits pass str.isdigit() but not int(): they used to end in "internal error".
+        ("listen", ["-u", "amqp://h:\u00b2/"], ["port must be a number"]),
+        ("emit", ["--property", "priority=\u00b2"], ["priority is a whole number"]),
+        ("emit", ["--property", "expiration=\u00b2"], ["expiration is a whole number"]),
+        ("emit", ["--header", 'x:={"$decimal": "abc"}'], ["not a decimal"]),
+        ("emit", ["--header", "k" * 300 + "=v"], ["--header name is 300 bytes"]),
+        ("listen", ["-a", ""], ["-a/--address must name a host"]),
+        ("listen", ["-u", "amqp://a@h1", "-u", f"amqp://b:{SECRET}@h2"], ["different users", "first URL"]),
+    ],
+)
+def test_bad_input_is_one_line_before_connecting(
+    prog: str, args: list[str], fragments: list[str], unreachable_env: dict[str, str]
+) -> None:
     started = time.monotonic()
-    result = subprocess.run(script(prog) + args, capture_output=True, env=unreachable_env, cwd=ROOT,
-                            stdin=subprocess.DEVNULL, timeout=30)
+    result = subprocess.run(
+        script(prog) + args, capture_output=True, env=unreachable_env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=30
+    )
     check_error(result, f"pulp-{prog}", ExitStatus.USAGE, *fragments)
     assert time.monotonic() - started < 10
 
@@ -106,14 +112,20 @@ def test_bad_url_in_the_environment(refused_port: int) -> None:
 
 
 def test_connection_refused(unreachable_env: dict[str, str], refused_port: int) -> None:
-    check_error(run("emit", env=unreachable_env), "pulp-emit", ExitStatus.CONNECTION,
-                "connection refused", f"127.0.0.1:{refused_port}")
+    check_error(
+        run("emit", env=unreachable_env),
+        "pulp-emit",
+        ExitStatus.CONNECTION,
+        "connection refused",
+        f"127.0.0.1:{refused_port}",
+    )
 
 
 def test_unknown_host() -> None:
     env = command_env(AMQP_URL=f"amqp://guest:{SECRET}@no-such-host.invalid/%2F")
-    check_error(run("listen", env=env, timeout=60), "pulp-listen", ExitStatus.CONNECTION,
-                "unknown host 'no-such-host.invalid'")
+    check_error(
+        run("listen", env=env, timeout=60), "pulp-listen", ExitStatus.CONNECTION, "unknown host 'no-such-host.invalid'"
+    )
 
 
 @pytest.fixture
@@ -148,8 +160,9 @@ def full_backlog_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize("port_fixture", ["silent_port", "full_backlog_port"])
-def test_a_port_that_never_answers_is_bounded_by_connect_timeout(port_fixture: str,
-                                                                 request: pytest.FixtureRequest) -> None:
+def test_a_port_that_never_answers_is_bounded_by_connect_timeout(
+    port_fixture: str, request: pytest.FixtureRequest
+) -> None:
     port = request.getfixturevalue(port_fixture)
     env = command_env(AMQP_URL=f"amqp://guest:{SECRET}@127.0.0.1:{port}/%2F")
     started = time.monotonic()
@@ -179,8 +192,12 @@ def test_unknown_vhost() -> None:
 
 def test_exchange_of_another_type_on_emit(admin: BlockingChannel, exchange: str) -> None:
     admin.exchange_declare(exchange, exchange_type="fanout")
-    check_error(run("emit", "-e", exchange), "pulp-emit", ExitStatus.BROKER,
-                f"exchange {exchange!r} is a fanout exchange, not a topic exchange")
+    check_error(
+        run("emit", "-e", exchange),
+        "pulp-emit",
+        ExitStatus.BROKER,
+        f"exchange {exchange!r} is a fanout exchange, not a topic exchange",
+    )
 
 
 def test_durable_exchange_of_someone_else_is_used_as_it_is(admin: BlockingChannel, exchange: str) -> None:
@@ -220,20 +237,35 @@ def node_env(node: PrivateNode, user: str = "guest", password: str = "guest") ->
 
 
 def test_user_without_permission_on_the_vhost(node: PrivateNode) -> None:
-    check_error(run("emit", env=node_env(node, "outsider", SECRET)), "pulp-emit", ExitStatus.ACCESS,
-                "access to vhost '/' refused", "for user 'outsider'")
+    check_error(
+        run("emit", env=node_env(node, "outsider", SECRET)),
+        "pulp-emit",
+        ExitStatus.ACCESS,
+        "access to vhost '/' refused",
+        "for user 'outsider'",
+    )
 
 
 def test_user_who_may_not_create_the_exchange(node: PrivateNode) -> None:
     name = unique("pat-x")
-    check_error(run("emit", "-e", name, env=node_env(node, "reader", SECRET)), "pulp-emit", ExitStatus.ACCESS,
-                f"cannot create exchange {name!r}", "ACCESS_REFUSED")
+    check_error(
+        run("emit", "-e", name, env=node_env(node, "reader", SECRET)),
+        "pulp-emit",
+        ExitStatus.ACCESS,
+        f"cannot create exchange {name!r}",
+        "ACCESS_REFUSED",
+    )
 
 
 def test_user_who_may_not_publish_is_told_at_once(node: PrivateNode) -> None:
     started = time.monotonic()
-    check_error(run("emit", "-e", "amq.topic", env=node_env(node, "reader", SECRET)), "pulp-emit",
-                ExitStatus.ACCESS, "access to exchange 'amq.topic'", "refused for user 'reader'")
+    check_error(
+        run("emit", "-e", "amq.topic", env=node_env(node, "reader", SECRET)),
+        "pulp-emit",
+        ExitStatus.ACCESS,
+        "access to exchange 'amq.topic'",
+        "refused for user 'reader'",
+    )
     assert time.monotonic() - started < 10  # not after --confirm-timeout (30 s)
 
 
@@ -246,13 +278,33 @@ def test_reader_may_listen_on_an_existing_exchange(node: PrivateNode) -> None:
 
 def test_message_over_the_brokers_size_limit(node: PrivateNode) -> None:
     started = time.monotonic()
-    result = run("emit", "-e", "amq.topic", "--subject", "big.one", "--body", "-", env=node_env(node),
-                 input=b"x" * (MAX_MESSAGE_SIZE + 1))
-    check_error(result, "pulp-emit", ExitStatus.BROKER, f"message size {MAX_MESSAGE_SIZE + 1}",
-                f"max size {MAX_MESSAGE_SIZE}")
+    result = run(
+        "emit",
+        "-e",
+        "amq.topic",
+        "--subject",
+        "big.one",
+        "--body",
+        "-",
+        env=node_env(node),
+        input=b"x" * (MAX_MESSAGE_SIZE + 1),
+    )
+    check_error(
+        result, "pulp-emit", ExitStatus.BROKER, f"message size {MAX_MESSAGE_SIZE + 1}", f"max size {MAX_MESSAGE_SIZE}"
+    )
     assert time.monotonic() - started < 10
-    ok = run("emit", "-q", "-e", "amq.topic", "--subject", "small.one", "--body", "-", env=node_env(node),
-             input=b"x" * (MAX_MESSAGE_SIZE - 100))
+    ok = run(
+        "emit",
+        "-q",
+        "-e",
+        "amq.topic",
+        "--subject",
+        "small.one",
+        "--body",
+        "-",
+        env=node_env(node),
+        input=b"x" * (MAX_MESSAGE_SIZE - 100),
+    )
     assert ok.returncode == 0, ok.stderr
 
 
@@ -261,8 +313,12 @@ def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None
     owner = pika.BlockingConnection(node.params())
     try:
         owner.channel().queue_declare(name, exclusive=True)
-        check_error(run("listen", "-e", "amq.topic", "--queue", name, env=node_env(node)), "pulp-listen",
-                    ExitStatus.BROKER, f"queue {name!r} is held exclusively by another connection")
+        check_error(
+            run("listen", "-e", "amq.topic", "--queue", name, env=node_env(node)),
+            "pulp-listen",
+            ExitStatus.BROKER,
+            f"queue {name!r} is held exclusively by another connection",
+        )
     finally:
         owner.close()
 
@@ -270,8 +326,9 @@ def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None
 def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
     name = unique("pat-victim")
     # Without --no-reconnect listen reconnects (tests/test_reliable.py); with it, one line and exit 3.
-    listener = start_listener("-e", "amq.topic", "--connection-name", name, "--no-reconnect",
-                              env=node_env(node, "reader", SECRET))
+    listener = start_listener(
+        "-e", "amq.topic", "--connection-name", name, "--no-reconnect", env=node_env(node, "reader", SECRET)
+    )
     try:
         deadline = time.monotonic() + 20
         pid = None
@@ -288,8 +345,10 @@ def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
             listener.wait()
     errors = [line for line in listener.stderr.splitlines() if "error" in line]
     assert code == ExitStatus.CONNECTION, listener.stderr
-    assert errors == [f"pulp-listen: error: lost the connection to amqp://reader@127.0.0.1:{node.port}: the "
-                      "broker closed it: CONNECTION_FORCED - maintenance by the test (--no-reconnect)"], listener.stderr
+    assert errors == [
+        f"pulp-listen: error: lost the connection to amqp://reader@127.0.0.1:{node.port}: the "
+        "broker closed it: CONNECTION_FORCED - maintenance by the test (--no-reconnect)"
+    ], listener.stderr
     assert "Traceback" not in listener.stderr and SECRET not in listener.stderr
 
 
@@ -300,19 +359,37 @@ def test_password_file_with_user(node: PrivateNode, tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text(SECRET + "\n")
     env = command_env(AMQP_URL=f"amqp://127.0.0.1:{node.port}/%2F")
-    result = run("emit", "-e", "amq.topic", "--user", "writer", "--password-file", str(path), "--subject", "a.b",
-                 "--body", "x", env=env)
+    result = run(
+        "emit",
+        "-e",
+        "amq.topic",
+        "--user",
+        "writer",
+        "--password-file",
+        str(path),
+        "--subject",
+        "a.b",
+        "--body",
+        "x",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert SECRET not in result.stderr.decode() + result.stdout.decode()
     path.write_text("wrong-" + SECRET + "\n")
-    check_error(run("emit", "--user", "writer", "--password-file", str(path), env=env), "pulp-emit",
-                ExitStatus.ACCESS, "authentication failed for user 'writer'", secret="wrong-" + SECRET)
+    check_error(
+        run("emit", "--user", "writer", "--password-file", str(path), env=env),
+        "pulp-emit",
+        ExitStatus.ACCESS,
+        "authentication failed for user 'writer'",
+        secret="wrong-" + SECRET,
+    )
 
 
 def test_password_in_url_on_command_line_warns_but_works(node: PrivateNode) -> None:
     url = f"amqp://writer:{SECRET}@127.0.0.1:{node.port}/%2F"
-    result = run("emit", "-q", "-e", "amq.topic", "-u", url, "--subject", "a.b", "--body", "x",
-                 env=command_env(AMQP_URL=""))
+    result = run(
+        "emit", "-q", "-e", "amq.topic", "-u", url, "--subject", "a.b", "--body", "x", env=command_env(AMQP_URL="")
+    )
     err = result.stderr.decode()
     assert result.returncode == 0, err
     assert "pulp-emit: warning: the password in -u/--url can be read by other users" in err
@@ -324,8 +401,13 @@ def test_password_in_url_on_command_line_warns_but_works(node: PrivateNode) -> N
 def test_prompt_on_a_terminal(node: PrivateNode) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = command_env(AMQP_URL=f"amqp://writer@127.0.0.1:{node.port}/%2F")
-    child = pexpect.spawn(sys.executable, [*script("emit")[1:], "-e", "amq.topic", "--subject", "a.b",
-                                           "--body", "x"], env=env, cwd=str(ROOT), timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        [*script("emit")[1:], "-e", "amq.topic", "--subject", "a.b", "--body", "x"],
+        env=env,
+        cwd=str(ROOT),
+        timeout=30,
+    )
     try:
         child.expect(f"Password for writer at 127.0.0.1:{node.port}: ")
         child.sendline(SECRET)
@@ -340,8 +422,9 @@ def test_prompt_on_a_terminal(node: PrivateNode) -> None:
 
 def test_no_terminal_no_prompt(node: PrivateNode) -> None:
     env = command_env(AMQP_URL=f"amqp://writer@127.0.0.1:{node.port}/%2F")
-    result = subprocess.run(script("emit"), capture_output=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            timeout=30)
+    result = subprocess.run(
+        script("emit"), capture_output=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=30
+    )
     check_error(result, "pulp-emit", ExitStatus.USAGE, "no password for user 'writer'")
 
 
@@ -359,17 +442,33 @@ def test_refusal_through_each_url_source_never_shows_the_password(node: PrivateN
     assert [line.split(":", 2)[1] for line in err.splitlines()] == [" warning", " error"], err
 
 
-@pytest.mark.parametrize(("properties", "fragment"), [
-    ({"priority": 999}, "priority is a whole number from 0 to 255"),
-    ({"expiration": "abc"}, "expiration is a whole number of milliseconds"),
-    ({"delivery_mode": 7}, "delivery_mode is 1/transient or 2/persistent"),
-])
-def test_replay_checks_property_ranges_before_connecting(tmp_path: Path, unreachable_env: dict[str, str],
-                                                         properties: dict[str, object], fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("properties", "fragment"),
+    [
+        ({"priority": 999}, "priority is a whole number from 0 to 255"),
+        ({"expiration": "abc"}, "expiration is a whole number of milliseconds"),
+        ({"delivery_mode": 7}, "delivery_mode is 1/transient or 2/persistent"),
+    ],
+)
+def test_replay_checks_property_ranges_before_connecting(
+    tmp_path: Path, unreachable_env: dict[str, str], properties: dict[str, object], fragment: str
+) -> None:
     recording = tmp_path / "events.ndjson"
-    record = {"subject": "a", "exchange": "x", "body_encoding": "utf-8", "body": "b", "headers": {},
-              "properties": properties}
+    record = {
+        "subject": "a",
+        "exchange": "x",
+        "body_encoding": "utf-8",
+        "body": "b",
+        "headers": {},
+        "properties": properties,
+    }
     recording.write_text(json.dumps(record) + "\n")
-    result = subprocess.run([*script("emit"), "--replay", str(recording)], capture_output=True,
-                            env=unreachable_env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=30)
+    result = subprocess.run(
+        [*script("emit"), "--replay", str(recording)],
+        capture_output=True,
+        env=unreachable_env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
     check_error(result, "pulp-emit", ExitStatus.USAGE, "line 1", fragment)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pulp_amqp_tools.delivery import Delivery
+from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import command, environment
 from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled

@@ -43,10 +43,23 @@ def durable_exchange(private_node: PrivateNode) -> Iterator[str]:
 
 
 def test_stalled_network_is_noticed_within_two_heartbeats_and_recovered(
-        private_node: PrivateNode, tcp_proxy: TcpProxy, durable_exchange: str) -> None:
+    private_node: PrivateNode, tcp_proxy: TcpProxy, durable_exchange: str
+) -> None:
     url = f"amqp://guest:guest@127.0.0.1:{tcp_proxy.port}/%2F"
-    listener = start_listener("-e", durable_exchange, "--queue", unique("pat-q"), "-q", "-n", "1",
-                              "--heartbeat", "2", "--connect-timeout", "2", env=node_env(private_node, url))
+    listener = start_listener(
+        "-e",
+        durable_exchange,
+        "--queue",
+        unique("pat-q"),
+        "-q",
+        "-n",
+        "1",
+        "--heartbeat",
+        "2",
+        "--connect-timeout",
+        "2",
+        env=node_env(private_node, url),
+    )
     time.sleep(1)
     tcp_proxy.stall()
     stalled_at = time.monotonic()
@@ -85,8 +98,12 @@ def test_blocked_publishing_ends_with_a_clear_error(private_node: PrivateNode) -
     private_node.ctl("set_vm_memory_high_watermark", "0.0000001")
     try:
         started = time.monotonic()
-        result = subprocess.run([*script("emit"), "-e", exchange, "-n", "100", "--blocked-timeout", "2"],
-                                capture_output=True, timeout=60, env=node_env(private_node))
+        result = subprocess.run(
+            [*script("emit"), "-e", exchange, "-n", "100", "--blocked-timeout", "2"],
+            capture_output=True,
+            timeout=60,
+            env=node_env(private_node),
+        )
         took = time.monotonic() - started
     finally:
         private_node.ctl("set_vm_memory_high_watermark", "0.4")
@@ -110,15 +127,32 @@ sys.exit(child.wait())
 """
 
 
-def _emit_batches(node: PrivateNode, exchange: str, batches: int, size: int,
-                  stderr_lines: list[str], done: threading.Event) -> None:
+def _emit_batches(
+    node: PrivateNode, exchange: str, batches: int, size: int, stderr_lines: list[str], done: threading.Event
+) -> None:
     """Emit `batches` x `size` numbered events (repo id = batch); retry a batch that could not even
     connect (the node was down: nothing was published, so no duplicate can come of it)."""
     for batch in range(batches):
         while True:
-            result = subprocess.run([*script("emit"), "-e", exchange, "-t", "*", "-n", str(size), "--repo-id",
-                                                      f"b{batch}", "--sequence-header", "seq", "-q"],
-                                    capture_output=True, timeout=120, env=node_env(node))
+            result = subprocess.run(
+                [
+                    *script("emit"),
+                    "-e",
+                    exchange,
+                    "-t",
+                    "*",
+                    "-n",
+                    str(size),
+                    "--repo-id",
+                    f"b{batch}",
+                    "--sequence-header",
+                    "seq",
+                    "-q",
+                ],
+                capture_output=True,
+                timeout=120,
+                env=node_env(node),
+            )
             stderr_lines.append(result.stderr.decode())
             if result.returncode == 0:
                 break
@@ -132,14 +166,27 @@ def test_jepsen_style_no_loss_and_only_marked_duplicates(private_node: PrivateNo
     batches, size = 6, 1000
     expected = {(f"b{b}", n) for b in range(batches) for n in range(1, size + 1)}
     queue, name = unique("pat-jq"), unique("pat-jconn")
-    listener = start_listener("-e", durable_exchange, "--queue", queue, "--queue-type", "quorum", "--json",
-                              "--prefetch", "50", "--connection-name", name, env=node_env(private_node),
-                              command=[sys.executable, "-c", SLOW_READER, *script("listen")])
+    listener = start_listener(
+        "-e",
+        durable_exchange,
+        "--queue",
+        queue,
+        "--queue-type",
+        "quorum",
+        "--json",
+        "--prefetch",
+        "50",
+        "--connection-name",
+        name,
+        env=node_env(private_node),
+        command=[sys.executable, "-c", SLOW_READER, *script("listen")],
+    )
     assert "quorum" in private_node.ctl("list_queues", "name", "type").stdout
     emit_stderr: list[str] = []
     done = threading.Event()
-    emitter = threading.Thread(target=_emit_batches,
-                               args=(private_node, durable_exchange, batches, size, emit_stderr, done))
+    emitter = threading.Thread(
+        target=_emit_batches, args=(private_node, durable_exchange, batches, size, emit_stderr, done)
+    )
     emitter.start()
     closes = restarts = 0
     try:
@@ -154,8 +201,11 @@ def test_jepsen_style_no_loss_and_only_marked_duplicates(private_node: PrivateNo
         assert done.is_set(), emit_stderr
 
         def seen() -> set[tuple[str, int]]:
-            return {(r["body"]["payload"]["repo_id"], r["headers"]["seq"])  # type: ignore[index]
-                    for r in map(json.loads, listener.lines())}
+            return {
+                (r["body"]["payload"]["repo_id"], r["headers"]["seq"])  # type: ignore[index]
+                for r in map(json.loads, listener.lines())
+            }
+
         wait_for(lambda: expected <= seen(), 90, step=0.5)
     finally:
         listener.proc.terminate()
@@ -172,10 +222,12 @@ def test_jepsen_style_no_loss_and_only_marked_duplicates(private_node: PrivateNo
     duplicates = sum(n - 1 for n in copies.values() if n > 1)
     unmarked = sum(n - 1 for key, n in copies.items() if n > 1 and key not in redelivered_keys)
     resent = sum(int(m.group(1)) for text in emit_stderr for m in re.finditer(r"the (\d+) unconfirmed", text))
-    figures = (f"JEPSEN N={len(expected)} closes={closes} restarts={restarts} lost={len(lost)} "
-               f"duplicates={duplicates} redelivered_records={sum(r['redelivered'] for r in records)} "
-               f"unmarked_duplicates={unmarked} emit_resent={resent} "
-               f"listener_reconnects={listener.stderr.count('listening again')}")
+    figures = (
+        f"JEPSEN N={len(expected)} closes={closes} restarts={restarts} lost={len(lost)} "
+        f"duplicates={duplicates} redelivered_records={sum(r['redelivered'] for r in records)} "
+        f"unmarked_duplicates={unmarked} emit_resent={resent} "
+        f"listener_reconnects={listener.stderr.count('listening again')}"
+    )
     print(figures)
     assert not lost, (figures, sorted(lost)[:10], listener.stderr)
     assert closes >= 3 and restarts == 1 and listener.stderr.count("listening again") >= 4, listener.stderr

@@ -13,8 +13,9 @@ from tests.conftest import command_env, delete_exchange, run, start_listener, un
 
 
 def publish(exchange: str, subject: str, body: bytes, **props: object) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(os.environ.get(
-        "TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")))
+    connection = pika.BlockingConnection(
+        pika.URLParameters(os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
+    )
     try:
         connection.channel().basic_publish(exchange, subject, body, pika.BasicProperties(**props))  # type: ignore[arg-type]
     finally:
@@ -98,8 +99,9 @@ def test_timeout_after_some_messages_is_success(exchange: str) -> None:
     assert listener.lines() == ["pulp.server.repo.sync.start"]
 
 
-def test_durable_queue_keeps_events_while_away(exchange: str, queue_name: str,
-                                               admin: pika.adapters.blocking_connection.BlockingChannel) -> None:
+def test_durable_queue_keeps_events_while_away(
+    exchange: str, queue_name: str, admin: pika.adapters.blocking_connection.BlockingChannel
+) -> None:
     first = start_listener("-e", exchange, "--queue", queue_name, "-s", "pulp.server.#", "-q", "--timeout", "1")
     assert first.wait() == 6  # nothing yet: declared, bound, gone
     declared = admin.queue_declare(queue_name, passive=True)
@@ -112,8 +114,9 @@ def test_durable_queue_keeps_events_while_away(exchange: str, queue_name: str,
     assert admin.queue_declare(queue_name, passive=True).method.message_count == 0  # all acked
 
 
-def test_count_leaves_the_rest_in_a_durable_queue(exchange: str, queue_name: str,
-                                                  admin: pika.adapters.blocking_connection.BlockingChannel) -> None:
+def test_count_leaves_the_rest_in_a_durable_queue(
+    exchange: str, queue_name: str, admin: pika.adapters.blocking_connection.BlockingChannel
+) -> None:
     assert run("listen", "-e", exchange, "--queue", queue_name, "--timeout", "0.5").returncode == 6
     assert run("emit", "-e", exchange, "-n", "10").returncode == 0
     result = run("listen", "-e", exchange, "--queue", queue_name, "-q", "-n", "3")
@@ -123,8 +126,9 @@ def test_count_leaves_the_rest_in_a_durable_queue(exchange: str, queue_name: str
     assert admin.queue_declare(queue_name, passive=True).method.message_count == 7
 
 
-def test_private_queue_disappears_with_the_listener(exchange: str,
-                                                    admin: pika.adapters.blocking_connection.BlockingChannel) -> None:
+def test_private_queue_disappears_with_the_listener(
+    exchange: str, admin: pika.adapters.blocking_connection.BlockingChannel
+) -> None:
     listener = start_listener("-e", exchange, "-n", "1")
     queue = listener.ready_line.split("queue '")[1].split("'")[0]
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as locked:
@@ -162,7 +166,8 @@ def test_ctrl_c_ends_without_traceback(exchange: str) -> None:
 
 
 def test_exchange_of_another_type_fails_with_both_types(
-        admin: pika.adapters.blocking_connection.BlockingChannel) -> None:
+    admin: pika.adapters.blocking_connection.BlockingChannel,
+) -> None:
     name = unique("pat-direct")
     admin.exchange_declare(name, exchange_type="direct")
     try:
@@ -177,8 +182,9 @@ def test_exchange_of_another_type_fails_with_both_types(
 
 
 @pytest.mark.parametrize("durable", [True, False])
-def test_works_with_an_exchange_someone_else_declared(admin: pika.adapters.blocking_connection.BlockingChannel,
-                                                      durable: bool) -> None:
+def test_works_with_an_exchange_someone_else_declared(
+    admin: pika.adapters.blocking_connection.BlockingChannel, durable: bool
+) -> None:
     name = unique("pat-pre")
     admin.exchange_declare(name, exchange_type="topic", durable=durable)
     try:
@@ -190,8 +196,9 @@ def test_works_with_an_exchange_someone_else_declared(admin: pika.adapters.block
         admin.exchange_delete(name)
 
 
-def test_missing_exchange_is_created_like_pulp_did(exchange: str,
-                                                   admin: pika.adapters.blocking_connection.BlockingChannel) -> None:
+def test_missing_exchange_is_created_like_pulp_did(
+    exchange: str, admin: pika.adapters.blocking_connection.BlockingChannel
+) -> None:
     assert run("listen", "-e", exchange, "--timeout", "0.5").returncode == 6
     # It outlives the listener (not auto-delete) and is a non-durable topic exchange.
     admin.exchange_declare(exchange, passive=True)

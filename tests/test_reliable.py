@@ -16,8 +16,9 @@ import pika
 import pika.exceptions
 import pytest
 
-from pulp_amqp_tools import backoff, emit, listen
+from pulp_amqp_tools.commands import emit, listen
 from pulp_amqp_tools.errors import ToolError
+from pulp_amqp_tools.transport import backoff
 from tests.conftest import BROKER_URL, command_env, delete_queue, run, script, start_listener, unique
 from tests.reliability_helpers import close_connections, shared_ctl, wait_for
 
@@ -53,6 +54,7 @@ def private_queue(listener_ready_line: str) -> str:
 
 # --- pure pieces -------------------------------------------------------------------------------
 
+
 def test_backoff_doubles_up_to_the_cap_and_resets() -> None:
     delays = backoff.Backoff(first=1, cap=8)
     assert [delays.next_delay() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
@@ -69,8 +71,21 @@ def test_failover_tries_the_lost_broker_last() -> None:
 
 
 def test_address_takes_a_comma_separated_cluster_and_reconnect_flags() -> None:
-    args = listen.build_parser().parse_args(["-a", "n1, n2,n3", "-p", "5673", "--no-reconnect",
-                                             "--blocked-timeout", "2", "--queue", "q", "--queue-type", "quorum"])
+    args = listen.build_parser().parse_args(
+        [
+            "-a",
+            "n1, n2,n3",
+            "-p",
+            "5673",
+            "--no-reconnect",
+            "--blocked-timeout",
+            "2",
+            "--queue",
+            "q",
+            "--queue-type",
+            "quorum",
+        ]
+    )
     options = listen.options_from_args(args, {})
     assert options.broker.endpoints == (("n1", 5673), ("n2", 5673), ("n3", 5673))
     assert options.broker.reconnect is False and options.broker.blocked_timeout == 2
@@ -84,6 +99,7 @@ def test_address_takes_a_comma_separated_cluster_and_reconnect_flags() -> None:
 
 
 # --- listen ------------------------------------------------------------------------------------
+
 
 def test_first_connection_fails_fast_instead_of_retrying() -> None:
     started = time.monotonic()
@@ -193,8 +209,12 @@ def test_sigterm_with_a_durable_queue_loses_nothing(exchange: str, queue_name: s
 
 def test_paused_stdout_keeps_memory_bounded(exchange: str) -> None:
     """Nobody reads listen's stdout: prefetch bounds what it holds, whatever arrives."""
-    proc = subprocess.Popen([*script("listen"), "-e", exchange, "--json", "--prefetch", "100"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [*script("listen"), "-e", exchange, "--json", "--prefetch", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     try:
         assert proc.stderr is not None
         assert b"listening on exchange" in proc.stderr.readline()
@@ -214,6 +234,7 @@ def test_paused_stdout_keeps_memory_bounded(exchange: str) -> None:
 
 
 # --- emit --------------------------------------------------------------------------------------
+
 
 def _declare_counting_queue(exchange: str, queue: str) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
@@ -241,9 +262,12 @@ def test_emit_resends_unconfirmed_after_a_drop(exchange: str, queue_name: str) -
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
     count = 60000
-    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", str(count), "--sequence-header", "seq",
-                                              "--connection-name", name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [*script("emit"), "-e", exchange, "-n", str(count), "--sequence-header", "seq", "--connection-name", name],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     closed = close_connections(shared_ctl, name, timeout=10)
     _out, err = proc.communicate(timeout=90)
     text = err.decode()
@@ -262,25 +286,42 @@ def test_emit_resends_unconfirmed_after_a_drop(exchange: str, queue_name: str) -
 def test_emit_no_reconnect_reports_not_delivered(exchange: str, queue_name: str) -> None:
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
-    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", "3000000", "--no-reconnect",
-                                              "--connection-name", name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [*script("emit"), "-e", exchange, "-n", "3000000", "--no-reconnect", "--connection-name", name],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     assert close_connections(shared_ctl, name, timeout=10) == 1
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 7, err
     assert b"--no-reconnect" in err and b"were not confirmed" in err and b"Traceback" not in err
 
 
-def test_paced_emit_loses_nothing_when_the_connection_drops_between_messages(exchange: str,
-                                                                             queue_name: str) -> None:
+def test_paced_emit_loses_nothing_when_the_connection_drops_between_messages(exchange: str, queue_name: str) -> None:
     """With --rate, emit waits between messages; a drop during that wait must not lose the
     message already taken from the source (it was, before: 2999 of 3000, exit 0)."""
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
     count = 300
-    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", str(count), "--rate", "100",
-                             "--sequence-header", "seq", "--connection-name", name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [
+            *script("emit"),
+            "-e",
+            exchange,
+            "-n",
+            str(count),
+            "--rate",
+            "100",
+            "--sequence-header",
+            "seq",
+            "--connection-name",
+            name,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     time.sleep(1.0)  # mid-stream: most of the time is spent waiting between messages
     assert close_connections(shared_ctl, name, timeout=10) == 1
     _out, err = proc.communicate(timeout=60)
@@ -292,9 +333,12 @@ def test_paced_emit_loses_nothing_when_the_connection_drops_between_messages(exc
 def test_emit_no_reconnect_with_nothing_in_flight_exits_3(exchange: str, queue_name: str) -> None:
     _declare_counting_queue(exchange, queue_name)
     name = unique("pat-conn")
-    proc = subprocess.Popen([*script("emit"), "-e", exchange, "-n", "20", "--rate", "2", "--no-reconnect",
-                             "--connection-name", name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [*script("emit"), "-e", exchange, "-n", "20", "--rate", "2", "--no-reconnect", "--connection-name", name],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     time.sleep(1.5)  # between two messages, everything sent so far confirmed
     assert close_connections(shared_ctl, name, timeout=10) == 1
     _out, err = proc.communicate(timeout=60)

@@ -97,8 +97,9 @@ def start_on_pty(*args: str, env: dict[str, str] | None = None) -> PtyListener:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     environment = env or command_env()
     environment.setdefault("TERM", "xterm-256color")
-    proc = subprocess.Popen(script("listen") + list(args), stdin=slave, stdout=slave, stderr=subprocess.PIPE,
-                            env=environment, cwd=ROOT)
+    proc = subprocess.Popen(
+        script("listen") + list(args), stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=environment, cwd=ROOT
+    )
     os.close(slave)
     listener = PtyListener(proc, master)
 
@@ -134,8 +135,9 @@ class Run:
     err: str
 
 
-def listen_and_publish(where: str, args: list[str], publish: Callable[[], None],
-                       env: dict[str, str] | None = None) -> Run:
+def listen_and_publish(
+    where: str, args: list[str], publish: Callable[[], None], env: dict[str, str] | None = None
+) -> Run:
     """Start listen (stdout a "pipe" or a "pty"), publish, and collect what it wrote until it exits."""
     if where == "pty":
         on_pty = start_on_pty(*args, env=env)
@@ -156,8 +158,11 @@ def corpus() -> list[tuple[Any, bytes, dict[Any, Any]]]:
     return [
         ("markup.[bold]x[/]", MARKUP.encode(), {"h": MARKUP, MARKUP: "k"}),
         ("esc.\x1b]0;title\x07.x\nsecond line", b"\x1b[2J\x1b[H cleared? \x1b[5mblink", {}),
-        ("osc", b"\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;ZXZpbA==\x07 \x1bP+q\x1b\\",
-         {"h\x1b[31m": "\x1b]0;x\x07\u202e", "n": {"k": ["\x1b[5m", b"\x1b\x9b"]}}),
+        (
+            "osc",
+            b"\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;ZXZpbA==\x07 \x1bP+q\x1b\\",
+            {"h\x1b[31m": "\x1b]0;x\x07\u202e", "n": {"k": ["\x1b[5m", b"\x1b\x9b"]}},
+        ),
         ("c1", "\u009b31m \u0085 \x7f \x00 \x07 \x08 \rCR \u202eRLO \u2066iso\u2069 \ufeffbom".encode(), {}),
         ("binary", bytes(range(256)) * 4, {"b": b"\x1b\x9b\xff"}),
         (b"bad.\xff\x9b\x1b[31m", b"routing key that is not UTF-8", {}),
@@ -181,14 +186,23 @@ def evil_source(exchange: str, admin: Channel) -> Iterator[str]:
     admin.exchange_delete(name)
 
 
-MODES = [("pipe", ["-q"]), ("pty", ["-q"]), ("pipe", []), ("pty", []), ("pipe", ["--color", "always"]),
-         ("pty", ["--color", "never"]), ("pipe", ["--json"]), ("pty", ["--json"])]
+MODES = [
+    ("pipe", ["-q"]),
+    ("pty", ["-q"]),
+    ("pipe", []),
+    ("pty", []),
+    ("pipe", ["--color", "always"]),
+    ("pty", ["--color", "never"]),
+    ("pipe", ["--json"]),
+    ("pty", ["--json"]),
+]
 
 
 @pytest.mark.usefixtures("raw_fields")
 @pytest.mark.parametrize(("where", "args"), MODES, ids=[f"{w}{' '.join(a)}" for w, a in MODES])
 def test_hostile_corpus_is_shown_safely_and_the_listener_carries_on(
-        where: str, args: list[str], exchange: str, evil_source: str, admin: Channel) -> None:
+    where: str, args: list[str], exchange: str, evil_source: str, admin: Channel
+) -> None:
     messages = [*corpus(), NEXT]
 
     def publish() -> None:
@@ -231,8 +245,9 @@ def test_hostile_corpus_is_shown_safely_and_the_listener_carries_on(
 @pytest.mark.usefixtures("raw_fields")
 def test_hostile_json_records_round_trip(exchange: str) -> None:
     messages = corpus()
-    run = listen_and_publish("pipe", ["-e", exchange, "--json", "-n", str(len(messages))],
-                             lambda: publish_all(exchange, messages))
+    run = listen_and_publish(
+        "pipe", ["-e", exchange, "--json", "-n", str(len(messages))], lambda: publish_all(exchange, messages)
+    )
     assert run.code == 0, run.err
     records = {r["routing_key"]: r for r in map(json.loads, run.out.decode("ascii").splitlines())}
     binary = records["binary"]
@@ -254,38 +269,82 @@ def test_every_amqp_field_type_renders_and_serialises(exchange: str) -> None:
     from datetime import datetime, timezone
 
     headers: dict[str, Any] = {
-        "str": "text", "bytes": b"\x00\xff", "bool": True, "int": 7, "long": 2**40,
+        "str": "text",
+        "bytes": b"\x00\xff",
+        "bool": True,
+        "int": 7,
+        "long": 2**40,
         "decimal": Raw(b"D\x02" + struct.pack(">i", 150)),  # pika's encoder would normalise 1.50 to 1.5
-        "timestamp": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "void": None,
-        "table": {"inner": {"list": [1, "two", None]}}, "array": [1, b"\x01", {"k": "v"}, [True]],
-        "double": Raw(b"d" + struct.pack(">d", 1.25)), "float": Raw(b"f" + struct.pack(">f", -0.5)),
-        "byte": Raw(b"b" + struct.pack(">b", -3)), "ubyte": Raw(b"B\xff"),
-        "short": Raw(b"s" + struct.pack(">h", -300)), "ushort": Raw(b"u" + struct.pack(">H", 65000)),
-        "uint": Raw(b"i" + struct.pack(">I", 4_000_000_000)), "bad-utf8": Raw(b"S\x00\x00\x00\x02\xff\xfe"),
+        "timestamp": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        "void": None,
+        "table": {"inner": {"list": [1, "two", None]}},
+        "array": [1, b"\x01", {"k": "v"}, [True]],
+        "double": Raw(b"d" + struct.pack(">d", 1.25)),
+        "float": Raw(b"f" + struct.pack(">f", -0.5)),
+        "byte": Raw(b"b" + struct.pack(">b", -3)),
+        "ubyte": Raw(b"B\xff"),
+        "short": Raw(b"s" + struct.pack(">h", -300)),
+        "ushort": Raw(b"u" + struct.pack(">H", 65000)),
+        "uint": Raw(b"i" + struct.pack(">I", 4_000_000_000)),
+        "bad-utf8": Raw(b"S\x00\x00\x00\x02\xff\xfe"),
     }
-    props = dict(content_type="application/json", content_encoding="utf-8", delivery_mode=2, priority=3,
-                 correlation_id="c", reply_to="r", expiration="60000", message_id="m", timestamp=1_700_000_000,
-                 type="t", app_id="a", user_id="guest", cluster_id="cl")
+    props = dict(
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        priority=3,
+        correlation_id="c",
+        reply_to="r",
+        expiration="60000",
+        message_id="m",
+        timestamp=1_700_000_000,
+        type="t",
+        app_id="a",
+        user_id="guest",
+        cluster_id="cl",
+    )
 
     def publish() -> None:
         publish_all(exchange, [("types", b'{"ok": true}', headers)], **props)
 
     record = json.loads(listen_and_publish("pipe", ["-e", exchange, "--json", "-n", "1"], publish).out)
     assert record["headers"] == {
-        "str": "text", "bytes": {"$bytes": "AP8="}, "bool": True, "int": 7, "long": 2**40,
-        "decimal": {"$decimal": "1.50"}, "timestamp": {"$timestamp": "2024-01-02T03:04:05Z"}, "void": None,
-        "table": {"inner": {"list": [1, "two", None]}}, "array": [1, {"$bytes": "AQ=="}, {"k": "v"}, [True]],
-        "double": 1.25, "float": -0.5, "byte": -3, "ubyte": 255, "short": -300, "ushort": 65000,
-        "uint": 4_000_000_000, "bad-utf8": {"$bytes": "//4="},
+        "str": "text",
+        "bytes": {"$bytes": "AP8="},
+        "bool": True,
+        "int": 7,
+        "long": 2**40,
+        "decimal": {"$decimal": "1.50"},
+        "timestamp": {"$timestamp": "2024-01-02T03:04:05Z"},
+        "void": None,
+        "table": {"inner": {"list": [1, "two", None]}},
+        "array": [1, {"$bytes": "AQ=="}, {"k": "v"}, [True]],
+        "double": 1.25,
+        "float": -0.5,
+        "byte": -3,
+        "ubyte": 255,
+        "short": -300,
+        "ushort": 65000,
+        "uint": 4_000_000_000,
+        "bad-utf8": {"$bytes": "//4="},
     }
     assert record["properties"] == props
 
     pretty = listen_and_publish("pipe", ["-e", exchange, "-n", "1"], publish).out.decode()
     assert_terminal_safe(pretty)
-    for shown in ('decimal={"$decimal": "1.50"}', 'timestamp={"$timestamp": "2024-01-02T03:04:05Z"}', "void=null",
-                  'table={"inner": {"list": [1, "two", null]}}', "double=1.25", "float=-0.5", "uint=4000000000",
-                  'array=[1, {"$bytes": "AQ=="}, {"k": "v"}, [true]]', "content_type=application/json",
-                  "timestamp=1700000000", "priority=3"):
+    for shown in (
+        'decimal={"$decimal": "1.50"}',
+        'timestamp={"$timestamp": "2024-01-02T03:04:05Z"}',
+        "void=null",
+        'table={"inner": {"list": [1, "two", null]}}',
+        "double=1.25",
+        "float=-0.5",
+        "uint=4000000000",
+        'array=[1, {"$bytes": "AQ=="}, {"k": "v"}, [true]]',
+        "content_type=application/json",
+        "timestamp=1700000000",
+        "priority=3",
+    ):
         assert shown in pretty
 
 
@@ -316,8 +375,13 @@ def test_large_bodies(exchange: str) -> None:
 
 @pytest.mark.parametrize("mode", [["-q"], [], ["--json"], ["--color", "always"]])
 def test_head_1_exits_quietly(exchange: str, mode: list[str]) -> None:
-    listen = subprocess.Popen([*script("listen"), "-e", exchange, *mode], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=command_env(), cwd=ROOT)
+    listen = subprocess.Popen(
+        [*script("listen"), "-e", exchange, *mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+        cwd=ROOT,
+    )
     head = subprocess.Popen(["head", "-1"], stdin=listen.stdout, stdout=subprocess.PIPE)
     assert listen.stdout is not None and listen.stderr is not None and head.stdout is not None
     listen.stdout.close()
@@ -339,16 +403,24 @@ def test_head_1_exits_quietly(exchange: str, mode: list[str]) -> None:
 
 
 COLOURS = [
-    ("pty", [], {}, True), ("pty", [], {"NO_COLOR": "1"}, False), ("pty", [], {"TERM": "dumb"}, False),
-    ("pty", ["--color", "never"], {"FORCE_COLOR": "1"}, False), ("pipe", [], {}, False),
-    ("pipe", [], {"FORCE_COLOR": "1"}, True), ("pipe", ["--color", "always"], {"NO_COLOR": "1"}, True),
+    ("pty", [], {}, True),
+    ("pty", [], {"NO_COLOR": "1"}, False),
+    ("pty", [], {"TERM": "dumb"}, False),
+    ("pty", ["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ("pipe", [], {}, False),
+    ("pipe", [], {"FORCE_COLOR": "1"}, True),
+    ("pipe", ["--color", "always"], {"NO_COLOR": "1"}, True),
 ]
 
 
 @pytest.mark.parametrize(("where", "args", "env", "coloured"), COLOURS)
 def test_colour_choice(where: str, args: list[str], env: dict[str, str], coloured: bool, exchange: str) -> None:
-    run = listen_and_publish(where, ["-e", exchange, "-n", "1", *args],
-                             lambda: publish_all(exchange, [("c.k", b'{"n": 1}', {"h": "v"})]), env=command_env(**env))
+    run = listen_and_publish(
+        where,
+        ["-e", exchange, "-n", "1", *args],
+        lambda: publish_all(exchange, [("c.k", b'{"n": 1}', {"h": "v"})]),
+        env=command_env(**env),
+    )
     assert run.code == 0, run.err
     text = run.out.decode()
     assert bool(SGR.search(text)) is coloured
@@ -356,13 +428,22 @@ def test_colour_choice(where: str, args: list[str], env: dict[str, str], coloure
     assert '"n": 1' in SGR.sub("", text)
 
 
-@pytest.mark.parametrize(("where", "args"), [("pipe", ["-q"]), ("pipe", []), ("pty", []), ("pipe", ["--json"]),
-                                             ("pty", ["--color", "never"])])
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [("pipe", ["-q"]), ("pipe", []), ("pty", []), ("pipe", ["--json"]), ("pty", ["--color", "never"])],
+)
 def test_ascii_stdout(where: str, args: list[str], exchange: str) -> None:
     messages: list[tuple[Any, bytes, dict[Any, Any]]] = [
-        ("café.ünï", "héllo ✓ \u202e".encode(), {"clé": "välue"}), ("bin", b"\xff\xe9", {}), NEXT]
-    run = listen_and_publish(where, ["-e", exchange, "-n", "3", *args], lambda: publish_all(exchange, messages),
-                             env=command_env(PYTHONIOENCODING="ascii"))
+        ("café.ünï", "héllo ✓ \u202e".encode(), {"clé": "välue"}),
+        ("bin", b"\xff\xe9", {}),
+        NEXT,
+    ]
+    run = listen_and_publish(
+        where,
+        ["-e", exchange, "-n", "3", *args],
+        lambda: publish_all(exchange, messages),
+        env=command_env(PYTHONIOENCODING="ascii"),
+    )
     assert run.code == 0, run.err
     assert run.out.isascii()
     text = run.out.decode("ascii")
@@ -378,8 +459,11 @@ def test_ascii_stdout(where: str, args: list[str], exchange: str) -> None:
 def test_no_wrapping_or_padding(exchange: str) -> None:
     line = "w" * 500
     for where, args in (("pipe", []), ("pipe", ["--color", "always"]), ("pty", [])):
-        run = listen_and_publish(where, ["-e", exchange, "-n", "1", *args],
-                                 lambda: publish_all(exchange, [("wide", line.encode(), {"h": "v" * 200})]))
+        run = listen_and_publish(
+            where,
+            ["-e", exchange, "-n", "1", *args],
+            lambda: publish_all(exchange, [("wide", line.encode(), {"h": "v" * 200})]),
+        )
         plain = SGR.sub("", run.out.decode())
         assert f"\n{line}\n" in plain and f"h={'v' * 200}\n" in plain
         assert not re.search(r" +\n", plain)

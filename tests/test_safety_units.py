@@ -16,13 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulp_amqp_tools import fieldcodec, render, safetext
-from pulp_amqp_tools.delivery import Delivery, body_fields, json_line, to_jsonable
+from pulp_amqp_tools.amqp091 import fieldcodec
+from pulp_amqp_tools.messages import safetext
+from pulp_amqp_tools.messages.delivery import Delivery, body_fields, json_line, to_jsonable
+from pulp_amqp_tools.output import render
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 # What must never reach a terminal raw: C0 but tab and newline, DEL, C1, bidi controls, BOM.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
-                    "\ud800-\udfff]")
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def assert_terminal_safe(text: str) -> None:
@@ -32,9 +35,25 @@ def assert_terminal_safe(text: str) -> None:
 
 
 HOSTILE = [
-    "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
-    "\x1b]52;c;ZXZpbA==\x07", "\x9b31m", "\x1bP+q\x1b\\", "\x1b_apc\x1b\\", "\x7f", "\x00", "\x07", "\x08",
-    "\rfake", "\x0b\x0c", "\x85", "\u202eevil", "\u2066x\u2069", "\u2028", "\ufeff", "\ud800",
+    "\x1b[2J\x1b[H",
+    "\x1b]0;pwned\x07",
+    "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+    "\x1b]52;c;ZXZpbA==\x07",
+    "\x9b31m",
+    "\x1bP+q\x1b\\",
+    "\x1b_apc\x1b\\",
+    "\x7f",
+    "\x00",
+    "\x07",
+    "\x08",
+    "\rfake",
+    "\x0b\x0c",
+    "\x85",
+    "\u202eevil",
+    "\u2066x\u2069",
+    "\u2028",
+    "\ufeff",
+    "\ud800",
 ]
 
 
@@ -118,10 +137,23 @@ def test_body_fields_of_binary_is_base64() -> None:
 
 def test_every_field_type_pika_decodes_is_jsonable() -> None:
     moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    value = {"s": "t", "b": b"\x00\xff", "t": True, "i": -5, "l": 2**62, "f": 1.5, "nan": float("nan"),
-             "inf": float("-inf"), "d": Decimal("1.50"), "ts": moment, "big-ts": 2**63, "v": None,
-             "a": [1, "x", [b"\x01"], {"k": None}], "table": {"inner": {"deeper": moment}},
-             b"\xffkey": "bytes key"}
+    value = {
+        "s": "t",
+        "b": b"\x00\xff",
+        "t": True,
+        "i": -5,
+        "l": 2**62,
+        "f": 1.5,
+        "nan": float("nan"),
+        "inf": float("-inf"),
+        "d": Decimal("1.50"),
+        "ts": moment,
+        "big-ts": 2**63,
+        "v": None,
+        "a": [1, "x", [b"\x01"], {"k": None}],
+        "table": {"inner": {"deeper": moment}},
+        b"\xffkey": "bytes key",
+    }
     data = to_jsonable(value)
     assert json.loads(json.dumps(data, allow_nan=False)) == data
     assert data["b"] == {"$bytes": "AP8="} and data["d"] == {"$decimal": "1.50"}
@@ -141,6 +173,7 @@ def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
 
 
 # --- fieldcodec: pika's table decoder made total ------------------------------------------------
+
 
 def table(*entries: bytes) -> bytes:
     payload = b"".join(entries)
@@ -167,9 +200,14 @@ def codec(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("codec")
 def test_fieldcodec_keeps_floats_and_timestamps() -> None:
-    raw = table(entry(b"d", b"d" + struct.pack(">d", 1.5)), entry(b"f", b"f" + struct.pack(">f", 2.5)),
-                entry(b"t", b"T" + struct.pack(">Q", 1_700_000_000)), entry(b"far", b"T" + struct.pack(">Q", 2**63)),
-                entry(b"s", b"S" + struct.pack(">I", 1) + b"\xff"), entry(b"n", nested(3)))
+    raw = table(
+        entry(b"d", b"d" + struct.pack(">d", 1.5)),
+        entry(b"f", b"f" + struct.pack(">f", 2.5)),
+        entry(b"t", b"T" + struct.pack(">Q", 1_700_000_000)),
+        entry(b"far", b"T" + struct.pack(">Q", 2**63)),
+        entry(b"s", b"S" + struct.pack(">I", 1) + b"\xff"),
+        entry(b"n", nested(3)),
+    )
     decoded, end = pika.data.decode_table(b"junk" + raw, 4)
     assert end == 4 + len(raw)
     assert decoded["d"] == 1.5 and decoded["f"] == 2.5
@@ -179,8 +217,9 @@ def test_fieldcodec_keeps_floats_and_timestamps() -> None:
 
 
 @pytest.mark.usefixtures("codec")
-@pytest.mark.parametrize("hostile", [nested(fieldcodec.MAX_DEPTH + 1), nested(5000), b"?",
-                                     b"A" + struct.pack(">I", 50)])
+@pytest.mark.parametrize(
+    "hostile", [nested(fieldcodec.MAX_DEPTH + 1), nested(5000), b"?", b"A" + struct.pack(">I", 50)]
+)
 def test_fieldcodec_turns_an_undecodable_table_into_its_bytes(hostile: bytes) -> None:
     raw = table(entry(b"ok", b"t\x01"), entry(b"bad", hostile))
     decoded, end = pika.data.decode_table(raw + b"rest", 0)
@@ -191,6 +230,7 @@ def test_fieldcodec_turns_an_undecodable_table_into_its_bytes(hostile: bytes) ->
 
 
 # --- the renderers --------------------------------------------------------------------------------
+
 
 class Tty(io.StringIO):
     def isatty(self) -> bool:
@@ -244,21 +284,29 @@ def test_a_body_truncated_inside_a_json_string_is_coloured_as_one_string() -> No
     text = rendered("pretty", Delivery("x", "k", body), color=True, tty=True)
     start = text.index('\x1b[32m"')  # the str colour opens once, at the string's quote ...
     assert text.count("\x1b[32m") == 1
-    tail = text[start:text.index("\x1b[0m", start)]  # ... and covers the whole truncated tail
+    tail = text[start : text.index("\x1b[0m", start)]  # ... and covers the whole truncated tail
     assert len(tail) > render.TERMINAL_BODY_LIMIT - 20 and tail.endswith('\\"')
 
 
-@pytest.mark.parametrize(("choice", "env", "tty", "expected"), [
-    ("auto", {}, True, True), ("auto", {}, False, False), ("auto", {"NO_COLOR": "1"}, True, False),
-    ("auto", {"FORCE_COLOR": "1"}, False, True), ("auto", {"TERM": "dumb"}, True, False),
-    ("auto", {"NO_COLOR": ""}, True, True), ("always", {"NO_COLOR": "1"}, False, True),
-    ("never", {"FORCE_COLOR": "1"}, True, False),
-])
+@pytest.mark.parametrize(
+    ("choice", "env", "tty", "expected"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"FORCE_COLOR": "1"}, False, True),
+        ("auto", {"TERM": "dumb"}, True, False),
+        ("auto", {"NO_COLOR": ""}, True, True),
+        ("always", {"NO_COLOR": "1"}, False, True),
+        ("never", {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
 def test_wants_color(choice: str, env: dict[str, str], tty: bool, expected: bool) -> None:
     assert render.wants_color(choice, Tty() if tty else io.StringIO(), env) is expected
 
 
 # --- property: any bytes anywhere, no crash and nothing raw ---------------------------------------
+
 
 def as_pika(raw: bytes) -> Any:
     """What pika makes of a short or long string off the wire: str when UTF-8, else the bytes."""
@@ -269,12 +317,20 @@ def as_pika(raw: bytes) -> Any:
 
 
 def wire_text() -> st.SearchStrategy[Any]:
-    return (st.binary(max_size=64).map(as_pika) | st.text(max_size=64)
-            | st.binary(max_size=64).map(lambda raw: raw.decode("utf-8", "surrogateescape")))
+    return (
+        st.binary(max_size=64).map(as_pika)
+        | st.text(max_size=64)
+        | st.binary(max_size=64).map(lambda raw: raw.decode("utf-8", "surrogateescape"))
+    )
 
 
 header_values: st.SearchStrategy[Any] = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.binary(max_size=32) | wire_text()
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.binary(max_size=32)
+    | wire_text()
     | st.decimals(allow_nan=False, allow_infinity=False)
     | st.datetimes(timezones=st.just(timezone.utc)),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(wire_text(), inner, max_size=4),
@@ -283,15 +339,29 @@ header_values: st.SearchStrategy[Any] = st.recursive(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.binary(max_size=512) | st.text(max_size=128).map(lambda t: t.encode("utf-8", "surrogatepass")),
-       subject=wire_text(), exchange=wire_text(), headers=st.dictionaries(wire_text(), header_values, max_size=4),
-       raw_key=st.binary(max_size=16))
-def test_random_bytes_never_crash_and_never_emit_escapes(body: bytes, subject: Any, exchange: Any,
-                                                        headers: dict[Any, Any], raw_key: bytes) -> None:
-    delivery = Delivery(exchange, subject, body, headers={**headers, as_pika(raw_key): raw_key},
-                        properties={"content_type": raw_key, "timestamp": 2**64 - 1})
-    for mode, color, tty in (("quiet", False, False), ("pretty", False, False), ("pretty", True, True),
-                             ("pretty", False, True)):
+@given(
+    body=st.binary(max_size=512) | st.text(max_size=128).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    subject=wire_text(),
+    exchange=wire_text(),
+    headers=st.dictionaries(wire_text(), header_values, max_size=4),
+    raw_key=st.binary(max_size=16),
+)
+def test_random_bytes_never_crash_and_never_emit_escapes(
+    body: bytes, subject: Any, exchange: Any, headers: dict[Any, Any], raw_key: bytes
+) -> None:
+    delivery = Delivery(
+        exchange,
+        subject,
+        body,
+        headers={**headers, as_pika(raw_key): raw_key},
+        properties={"content_type": raw_key, "timestamp": 2**64 - 1},
+    )
+    for mode, color, tty in (
+        ("quiet", False, False),
+        ("pretty", False, False),
+        ("pretty", True, True),
+        ("pretty", False, True),
+    ):
         assert_terminal_safe(rendered(mode, delivery, color=color, tty=tty))
     line = rendered("json", delivery)
     assert line.isascii() and line.count("\n") == 1

@@ -14,11 +14,22 @@ import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from pulp_amqp_tools.delivery import Delivery, json_line
+from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from tests.conftest import delete_exchange, drain, run, start_listener, unique
 
-PROPERTY_NAMES = ("content_type", "content_encoding", "delivery_mode", "priority", "correlation_id", "reply_to",
-                  "expiration", "message_id", "timestamp", "type", "app_id")
+PROPERTY_NAMES = (
+    "content_type",
+    "content_encoding",
+    "delivery_mode",
+    "priority",
+    "correlation_id",
+    "reply_to",
+    "expiration",
+    "message_id",
+    "timestamp",
+    "type",
+    "app_id",
+)
 
 
 def tap(channel: BlockingChannel, exchange: str) -> str:
@@ -40,23 +51,55 @@ def second_exchange() -> Iterator[str]:
 
 
 ORIGINALS: list[tuple[str, bytes, dict[str, Any]]] = [
-    ("pulp.server.repo.sync.start", b'{"event_type": "repo.sync.start", "payload": {"repo_id": "zoo"}}',
-     {"headers": {"qpid.subject": "pulp.server.repo.sync.start"}}),
+    (
+        "pulp.server.repo.sync.start",
+        b'{"event_type": "repo.sync.start", "payload": {"repo_id": "zoo"}}',
+        {"headers": {"qpid.subject": "pulp.server.repo.sync.start"}},
+    ),
     ("odd.json", b'{ "b":[1, 2.50,"\\u00e9"],  "a" : null }\n', {"content_type": "application/json"}),
-    ("bin.ary", bytes(range(256)) * 3, {"content_type": "application/octet-stream", "delivery_mode": 2,
-                                        "priority": 3, "expiration": "600000", "message_id": "m-1",
-                                        "correlation_id": "c-1", "reply_to": "r.q", "type": "t",
-                                        "app_id": "a", "timestamp": 1700000000, "content_encoding": "gzip"}),
-    ("text.utf8", "gr\u00fc\u00dfe \u2603 \x00 \x1b[31m".encode(), {"headers": {
-        "int": 7, "big": 2**40, "neg": -3, "bool": True, "none": None, "str": "s",
-        "list": [1, "two", [3]], "table": {"inner": {"x": 1}}, "bytes": b"\x00\xff",
-        "when": datetime(2024, 5, 6, 7, 8, 9), "dec": Decimal("12.345")}}),
+    (
+        "bin.ary",
+        bytes(range(256)) * 3,
+        {
+            "content_type": "application/octet-stream",
+            "delivery_mode": 2,
+            "priority": 3,
+            "expiration": "600000",
+            "message_id": "m-1",
+            "correlation_id": "c-1",
+            "reply_to": "r.q",
+            "type": "t",
+            "app_id": "a",
+            "timestamp": 1700000000,
+            "content_encoding": "gzip",
+        },
+    ),
+    (
+        "text.utf8",
+        "gr\u00fc\u00dfe \u2603 \x00 \x1b[31m".encode(),
+        {
+            "headers": {
+                "int": 7,
+                "big": 2**40,
+                "neg": -3,
+                "bool": True,
+                "none": None,
+                "str": "s",
+                "list": [1, "two", [3]],
+                "table": {"inner": {"x": 1}},
+                "bytes": b"\x00\xff",
+                "when": datetime(2024, 5, 6, 7, 8, 9),
+                "dec": Decimal("12.345"),
+            }
+        },
+    ),
     ("empty.body", b"", {}),
 ]
 
 
-def test_record_and_replay_round_trip_byte_for_byte(admin: BlockingChannel, exchange: str, second_exchange: str,
-                                                    tmp_path: Path) -> None:
+def test_record_and_replay_round_trip_byte_for_byte(
+    admin: BlockingChannel, exchange: str, second_exchange: str, tmp_path: Path
+) -> None:
     original_tap = tap(admin, exchange)
     replay_tap = tap(admin, second_exchange)
     recorder = start_listener("-e", exchange, "--json", "-n", str(len(ORIGINALS)))
@@ -68,8 +111,9 @@ def test_record_and_replay_round_trip_byte_for_byte(admin: BlockingChannel, exch
 
     result = run("emit", "--replay", str(recording), "-e", second_exchange)
     assert result.returncode == 0, result.stderr
-    assert f"{len(ORIGINALS)} messages published to exchange '{second_exchange}', all confirmed" in \
-        result.stderr.decode()
+    assert (
+        f"{len(ORIGINALS)} messages published to exchange '{second_exchange}', all confirmed" in result.stderr.decode()
+    )
 
     before = drain(admin, original_tap, len(ORIGINALS))
     after = drain(admin, replay_tap, len(ORIGINALS))
@@ -84,8 +128,9 @@ def test_record_and_replay_round_trip_byte_for_byte(admin: BlockingChannel, exch
 
 def test_replay_from_stdin_to_the_recorded_exchange(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
-    records = "".join(json_line(Delivery(exchange, f"r.{n}", f"body {n}".encode(), received_at=1e9 + n))
-                      for n in range(3))
+    records = "".join(
+        json_line(Delivery(exchange, f"r.{n}", f"body {n}".encode(), received_at=1e9 + n)) for n in range(3)
+    )
     result = run("emit", "--replay", "-", input=records.encode())  # no -e: the recording's exchange
     assert result.returncode == 0, result.stderr
     assert [(s, b) for s, _, b in drain(admin, queue, 3)] == [(f"r.{n}", f"body {n}".encode()) for n in range(3)]
@@ -142,8 +187,17 @@ def test_rate_is_steady(exchange: str) -> None:
 
 def test_lines_from_stdin_each_a_message(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
-    result = run("emit", "-e", exchange, "--subject", "l.x", "--body", "-", "--lines",
-                 input=b'{"n": 1}\n\n{"n": 2}\r\nlast without newline')
+    result = run(
+        "emit",
+        "-e",
+        exchange,
+        "--subject",
+        "l.x",
+        "--body",
+        "-",
+        "--lines",
+        input=b'{"n": 1}\n\n{"n": 2}\r\nlast without newline',
+    )
     assert result.returncode == 0, result.stderr
     assert [b for _, _, b in drain(admin, queue, 3)] == [b'{"n": 1}', b'{"n": 2}', b"last without newline"]
     assert b"3 messages published" in result.stderr
@@ -151,17 +205,52 @@ def test_lines_from_stdin_each_a_message(admin: BlockingChannel, exchange: str) 
 
 def test_headers_and_properties_on_events(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
-    result = run("emit", "-e", exchange, "-t", "repo.sync.start", "--header", "x-run=ci 42", "--header", "x-try:=3",
-                 "--property", "content_type=application/json", "--property", "delivery_mode=persistent",
-                 "--property", "priority=5", "--property", "message_id=abc", "--property", "timestamp=1700000000",
-                 "--property", "expiration=60000", "--property", "reply-to=replies", "--property", "app_id=ci",
-                 "--property", "correlation_id=c9", "--property", "type=pulp.event")
+    result = run(
+        "emit",
+        "-e",
+        exchange,
+        "-t",
+        "repo.sync.start",
+        "--header",
+        "x-run=ci 42",
+        "--header",
+        "x-try:=3",
+        "--property",
+        "content_type=application/json",
+        "--property",
+        "delivery_mode=persistent",
+        "--property",
+        "priority=5",
+        "--property",
+        "message_id=abc",
+        "--property",
+        "timestamp=1700000000",
+        "--property",
+        "expiration=60000",
+        "--property",
+        "reply-to=replies",
+        "--property",
+        "app_id=ci",
+        "--property",
+        "correlation_id=c9",
+        "--property",
+        "type=pulp.event",
+    )
     assert result.returncode == 0, result.stderr
     ((_, props, _),) = drain(admin, queue, 1)
     assert props.headers == {"qpid.subject": "pulp.server.repo.sync.start", "x-run": "ci 42", "x-try": 3}
-    assert (props.content_type, props.delivery_mode, props.priority, props.message_id, props.timestamp,
-            props.expiration, props.reply_to, props.app_id, props.correlation_id, props.type) == (
-        "application/json", 2, 5, "abc", 1700000000, "60000", "replies", "ci", "c9", "pulp.event")
+    assert (
+        props.content_type,
+        props.delivery_mode,
+        props.priority,
+        props.message_id,
+        props.timestamp,
+        props.expiration,
+        props.reply_to,
+        props.app_id,
+        props.correlation_id,
+        props.type,
+    ) == ("application/json", 2, 5, "abc", 1700000000, "60000", "replies", "ci", "c9", "pulp.event")
 
 
 def test_default_events_are_exactly_pulps_wire_format(admin: BlockingChannel, exchange: str) -> None:
@@ -180,17 +269,20 @@ def test_unroutable_summary_keeps_the_warning_and_adds_the_figures(exchange: str
     assert "2 sent, 2 confirmed, 2 unroutable" in err
 
 
-@pytest.mark.parametrize("args, words", [
-    (("--speed", "2"), "--replay"),
-    (("--replay", "-", "--rate", "1", "--speed", "1"), "not both"),
-    (("--replay", "-", "-t", "repo.sync.start"), "--replay"),
-    (("--replay", "-", "-n", "3"), "-n"),
-    (("--lines",), "--body"),
-    (("--rate", "-1"), "at least 0"),
-    (("--property", "colour=red"), "unknown property"),
-    (("--header", "nothing"), "NAME=VALUE"),
-    (("--replay", "/nonexistent/file.ndjson"), "cannot read"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--speed", "2"), "--replay"),
+        (("--replay", "-", "--rate", "1", "--speed", "1"), "not both"),
+        (("--replay", "-", "-t", "repo.sync.start"), "--replay"),
+        (("--replay", "-", "-n", "3"), "-n"),
+        (("--lines",), "--body"),
+        (("--rate", "-1"), "at least 0"),
+        (("--property", "colour=red"), "unknown property"),
+        (("--header", "nothing"), "NAME=VALUE"),
+        (("--replay", "/nonexistent/file.ndjson"), "cannot read"),
+    ],
+)
 def test_usage_errors(args: tuple[str, ...], words: str) -> None:
     result = run("emit", "-a", "192.0.2.1", *args, input=b"")
     assert result.returncode == 2, result.stderr
@@ -204,9 +296,14 @@ def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
 
     from tests.conftest import ROOT, command_env
 
-    child = pexpect.spawn(sys.executable, [str(ROOT / "scripts" / "emit.py"), "-e", exchange, "-n", "20",
-                                           "--rate", "20", "-t", "repo.sync.start"],
-                          env=command_env(), cwd=str(ROOT), timeout=30, dimensions=(24, 120))
+    child = pexpect.spawn(
+        sys.executable,
+        [str(ROOT / "scripts" / "emit.py"), "-e", exchange, "-n", "20", "--rate", "20", "-t", "repo.sync.start"],
+        env=command_env(),
+        cwd=str(ROOT),
+        timeout=30,
+        dimensions=(24, 120),
+    )
     child.expect(pexpect.EOF)
     child.close()
     out = child.before.decode()

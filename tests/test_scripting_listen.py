@@ -10,8 +10,18 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.conftest import run, start_listener
 
-WAIT_FOR_ZOO = ("-n", "1", "--deadline", "30", "-s", "pulp.server.repo.sync.finish",
-                "--where", "payload.repo_id=zoo", "--fail-where", "payload.result!=success")
+WAIT_FOR_ZOO = (
+    "-n",
+    "1",
+    "--deadline",
+    "30",
+    "-s",
+    "pulp.server.repo.sync.finish",
+    "--where",
+    "payload.repo_id=zoo",
+    "--fail-where",
+    "payload.result!=success",
+)
 
 
 def emit_ok(*args: str) -> None:
@@ -56,11 +66,13 @@ def test_deadline_is_total_time_even_while_messages_keep_coming(exchange: str) -
 
 
 def test_filtered_out_messages_are_acked_but_neither_shown_nor_counted(
-        exchange: str, queue_name: str, admin: BlockingChannel) -> None:
+    exchange: str, queue_name: str, admin: BlockingChannel
+) -> None:
     assert run("listen", "-e", exchange, "--queue", queue_name, "--timeout", "0.5").returncode == 6
     emit_ok("-e", exchange, "-n", "7")  # cycles: start, finish, start, finish, start, finish, start
-    result = run("listen", "-e", exchange, "--queue", queue_name, "-q", "-n", "2",
-                 "--where", "subject=pulp.server.repo.*.finish")
+    result = run(
+        "listen", "-e", exchange, "--queue", queue_name, "-q", "-n", "2", "--where", "subject=pulp.server.repo.*.finish"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().splitlines() == ["pulp.server.repo.sync.finish", "pulp.server.repo.publish.finish"]
     time.sleep(0.3)
@@ -69,12 +81,27 @@ def test_filtered_out_messages_are_acked_but_neither_shown_nor_counted(
 
 
 def test_where_on_headers_and_properties_in_quiet_mode(exchange: str, admin: BlockingChannel) -> None:
-    listener = start_listener("-e", exchange, "-q", "-n", "1", "--timeout", "20",
-                              "--where", "properties.content_type=application/json", "--where", "headers.x-try=3")
+    listener = start_listener(
+        "-e",
+        exchange,
+        "-q",
+        "-n",
+        "1",
+        "--timeout",
+        "20",
+        "--where",
+        "properties.content_type=application/json",
+        "--where",
+        "headers.x-try=3",
+    )
     admin.exchange_declare(exchange, passive=True)
     for content_type, tries in (("text/plain", 3), ("application/json", 2), ("application/json", 3)):
-        admin.basic_publish(exchange, f"k.{content_type}.{tries}", b"{}",
-                            pika.BasicProperties(content_type=content_type, headers={"x-try": tries}))
+        admin.basic_publish(
+            exchange,
+            f"k.{content_type}.{tries}",
+            b"{}",
+            pika.BasicProperties(content_type=content_type, headers={"x-try": tries}),
+        )
     assert listener.wait() == 0, listener.stderr
     assert listener.lines() == ["k.application/json.3"]
 

@@ -32,8 +32,19 @@ def test_seed_transcript(exchange: str, patterns: list[str], expected: list[str]
 
 
 def test_several_subjects_bind_once_each(exchange: str) -> None:
-    listener = start_listener("-e", exchange, "-q", "-s", "pulp.server.repo.sync.*",
-                              "-s", "#.publish.finish", "-s", "pulp.#", "--timeout", "3")
+    listener = start_listener(
+        "-e",
+        exchange,
+        "-q",
+        "-s",
+        "pulp.server.repo.sync.*",
+        "-s",
+        "#.publish.finish",
+        "-s",
+        "pulp.#",
+        "--timeout",
+        "3",
+    )
     assert run("emit", "-e", exchange).returncode == 0
     assert listener.wait() == 0
     # A message matching several bindings of one queue is delivered to it once.

@@ -10,7 +10,7 @@ import time
 
 import pika
 
-from pulp_amqp_tools.sink import Sink
+from pulp_amqp_tools.output.sink import Sink
 from tests.conftest import BROKER_URL, command_env, script
 
 
@@ -62,8 +62,12 @@ def _read_all(fd: int, size: int) -> bytes:
 def test_a_paused_reader_keeps_the_connection_and_loses_nothing(exchange: str) -> None:
     """With heartbeats of 1 s, a reader paused for 8 s used to cost the connection (and a private
     queue's messages); now listen keeps answering heartbeats and prints everything afterwards."""
-    proc = subprocess.Popen([*script("listen"), "-e", exchange, "-q", "--heartbeat", "1", "-n", "20000"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env())
+    proc = subprocess.Popen(
+        [*script("listen"), "-e", exchange, "-q", "--heartbeat", "1", "-n", "20000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
     try:
         assert proc.stdout is not None and proc.stderr is not None
         assert b"listening on exchange" in proc.stderr.readline()

@@ -8,7 +8,7 @@ import shutil
 import stat
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line
 
 
 def parse(text: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pulp_amqp_tools.delivery import Delivery, json_line
+from pulp_amqp_tools.messages.delivery import Delivery, json_line
 
 VALUE_LIMIT = 32 * 1024  # Linux refuses a single environment string over 128 KiB (MAX_ARG_STRLEN)
 PREFIX = b"AMQP_"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, cast
 
-from pulp_amqp_tools.delivery import Delivery
+from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.handlers.policy import RETRY_HEADER, retries_of
 
 ORIGIN_EXCHANGE = "x-pulp-listen-exchange"

@@ -1,1 +1,4 @@
-"""Turning deliveries into what people and programs read: lines, views, live tables."""
+"""What the user sees: rendering, the non-blocking stdout sink, the progress bar, --top's figures and view.
+
+The only package that imports rich.
+"""

@@ -1,0 +1,64 @@
+"""The resolved options of each command: frozen, free of argparse, pika and rich. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pulp_amqp_tools.cli.brokerargs import BrokerSettings
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.filters import Condition
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    broker: BrokerSettings
+    exchange: str
+    patterns: tuple[str, ...] = ("#",)
+    queue: str | None = None  # None: a private exclusive queue
+    queue_type: str | None = None
+    mode: str = "pretty"  # "quiet" | "pretty" | "json"
+    count: int | None = None
+    timeout: float | None = None  # idle seconds
+    color: str = "auto"  # "auto" | "always" | "never"
+    full: bool = False
+    prefetch: int = 1000
+    # scripting: total time limit, and the conditions a message must meet to be shown and counted
+    deadline: float | None = None
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to publish."""
+
+    subject: str
+    body: bytes
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()  # basic properties by pika's names; none: Pulp's
+    recorded_at: float | None = None  # replay: when it was received (seconds since 1970)
+
+
+@dataclass(frozen=True)
+class EmitOptions:
+    broker: BrokerSettings
+    exchange: str
+    event_types: tuple[str, ...] = ()
+    count: int | None = None
+    repo_id: str = "pulp-f16"
+    result: str = "success"
+    subject: str | None = None  # an arbitrary message instead of Pulp events
+    body: bytes | None = None
+    fail_unroutable: bool = False
+    confirm_timeout: float = 30.0
+    window: int = 2000  # unconfirmed messages in flight at most
+    # scripting: extra headers and properties, --lines, a recording to replay, pacing
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()
+    lines: bool = False
+    replay: tuple[Message, ...] | None = None
+    rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
+    speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
+    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)

@@ -1,0 +1,102 @@
+"""emit --replay: the records `listen --json` wrote, back into Messages to publish. Pure.
+
+Each line is one record: its subject becomes the routing key, the body comes back byte for byte
+(`delivery.body_bytes`), headers and properties with their AMQP types (`delivery.from_jsonable`),
+and `received_at` gives the gaps that --speed scales. The whole recording is read and checked
+before anything is published, so a bad line never leaves a half-done replay.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pulp_amqp_tools.commands.options import Message
+from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.messages.delivery import body_bytes, from_jsonable
+from pulp_amqp_tools.messages.properties import PROPERTIES, parse_property, sendable
+from pulp_amqp_tools.messages.subjects import check_short
+
+# Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
+# user_id is not the publishing connection's user (406), which would close the channel mid-replay.
+REPLAYED_PROPERTIES = frozenset((*PROPERTIES, "cluster_id"))
+_INT_PROPERTIES = frozenset(("delivery_mode", "priority", "timestamp"))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording's messages and the exchanges they were received from."""
+
+    messages: tuple[Message, ...]
+    exchanges: frozenset[str]
+
+
+def parse_time(text: Any) -> float | None:
+    """`received_at` (ISO-8601, as `listen --json` writes it) as seconds since 1970; None if absent or bad."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def message_from_record(record: dict[str, Any]) -> Message:
+    """One record as a Message; a record that cannot be one raises ValueError."""
+    subject = record.get("subject") or record.get("routing_key") or ""
+    if not isinstance(subject, str):
+        raise ValueError("'subject' is not a string")
+    if "body" not in record:
+        raise ValueError("no 'body'")
+    if record.get("body_encoding", "utf-8") not in ("json", "utf-8", "base64"):
+        raise ValueError(f"unknown body_encoding {record.get('body_encoding')!r}")
+    try:
+        if record.get("body_encoding") == "base64":
+            base64.b64decode(record["body"], validate=True)  # body_bytes alone would skip bad characters
+        body = body_bytes(record)
+    except (binascii.Error, UnicodeEncodeError, TypeError) as exc:
+        raise ValueError(f"bad body: {exc}") from None
+    headers = from_jsonable(record.get("headers") or {})
+    properties = from_jsonable(record.get("properties") or {})
+    if not isinstance(headers, dict) or not isinstance(properties, dict):
+        raise ValueError("'headers' and 'properties' must be objects")
+    kept = tuple((key, value) for key, value in properties.items() if key in REPLAYED_PROPERTIES and value is not None)
+    for key, value in kept:
+        wanted = int if key in _INT_PROPERTIES else str
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise ValueError(f"property {key!r} is not a {wanted.__name__}")
+        if key != "cluster_id":
+            try:  # the ranges --property enforces (priority 0-255, whole-ms expiration...): checked
+                parse_property(f"{key}={value}")  # here, not by the broker halfway through
+            except UsageError as exc:
+                raise ValueError(str(exc).replace("--property", "property")) from None
+    for name in headers:
+        check_short(str(name), "a header name")
+    return Message(subject, body, tuple(sendable(headers).items()), kept, parse_time(record.get("received_at")))
+
+
+def read_recording(lines: Iterable[bytes], source: str) -> Recording:
+    """Every record of a `listen --json` recording; blank lines are skipped, a bad one is a UsageError."""
+    messages: list[Message] = []
+    exchanges: set[str] = set()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            messages.append(message_from_record(record))
+        except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
+            raise UsageError(
+                f"--replay {source} line {number}: not a record of 'pulp-listen --json' ({str(exc)[:200]})"
+            ) from None
+        exchange = record.get("exchange")
+        if isinstance(exchange, str):
+            exchanges.add(exchange)
+    return Recording(tuple(messages), frozenset(exchanges))

@@ -1,0 +1,234 @@
+"""Turning deliveries into output: subject lines, pretty messages (rich on a terminal), JSON lines.
+
+The only module that touches rich. Every piece of message data passes through safetext before
+it is shown, and rich is told to parse no markup, substitute no emoji and highlight nothing of
+its own, so a message can neither restyle the output nor write raw control codes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol, TextIO
+
+from pulp_amqp_tools.messages import delivery as dl
+from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.safetext import binary, in_json, multi_line, one_line
+
+TERMINAL_BODY_LIMIT = 64 * 1024  # characters of a body shown on a terminal unless --full
+
+
+class Renderer(Protocol):
+    """Writes deliveries to a text stream; the caller flushes."""
+
+    def write(self, delivery: Delivery) -> None: ...
+
+
+def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """--color auto|always|never, with NO_COLOR, FORCE_COLOR and TERM=dumb honoured for auto."""
+    env = os.environ if environ is None else environ
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class QuietRenderer:
+    """-q: one line per message, its subject."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, delivery: Delivery) -> None:
+        self._write(one_line(delivery.subject) + "\n")
+
+
+class JsonRenderer:
+    """--json: one ASCII JSON object per line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, delivery: Delivery) -> None:
+        self._write(dl.json_line(delivery))
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return one_line(value)
+    try:
+        return one_line(json.dumps(dl.to_jsonable(value), ensure_ascii=False))
+    except (ValueError, RecursionError):
+        return one_line(repr(value))
+
+
+def _fields(mapping: Mapping[str, Any]) -> str:
+    return ", ".join(f"{one_line(dl.wire_text(key))}={_value_text(value)}" for key, value in mapping.items())
+
+
+def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
+    """(kind, safe text, truncation note) for showing a body to a person."""
+    shown = dl.classify(body)
+    # Escaping works character by character and never shortens, so on a terminal only the first
+    # `limit` characters (or bytes) need escaping: a 10 MB body of controls costs milliseconds.
+    end = None if limit is None else limit
+    raw: str | bytes
+    if shown.kind == "json":
+        try:
+            # allow_nan=False: 1e400 parses to inf, which must not be shown as "Infinity".
+            raw = json.dumps(shown.value, indent=2, ensure_ascii=False, allow_nan=False)
+            text = in_json(raw[:end])
+        except (ValueError, RecursionError):
+            shown = dl.Body("text", shown.text)
+            raw = shown.text
+            text = multi_line(raw[:end])
+    elif shown.kind == "binary":
+        raw = body
+        text = binary(raw[:end])
+    else:
+        raw = shown.text
+        text = multi_line(raw[:end])
+    note = None
+    if limit is not None and (len(raw) > limit or len(text) > limit):
+        text = text[:limit]
+        note = f"[body truncated: showing {limit:,} characters of a {len(body):,}-byte body; --full shows it all]"
+    if shown.kind == "binary":
+        prefix = f"[binary body, {len(body):,} bytes, not UTF-8: other bytes shown as \\xNN, a backslash as \\\\]\n"
+        text = prefix + text
+    return shown.kind, text, note
+
+
+def _title_parts(delivery: Delivery) -> list[str]:
+    parts = [
+        dl.iso_time(delivery.received_at),
+        one_line(delivery.subject),
+        f"(exchange: {one_line(dl.wire_text(delivery.exchange))})",
+    ]
+    if delivery.redelivered:
+        parts.append("[redelivered]")
+    return parts
+
+
+class PlainRenderer:
+    """The default view in a pipe: the same content as on a terminal, no colour, no wrapping."""
+
+    def __init__(self, stream: TextIO, limit: int | None = None) -> None:
+        self._write = stream.write
+        self._limit = limit
+
+    def write(self, delivery: Delivery) -> None:
+        lines = [" ".join(_title_parts(delivery))]
+        if delivery.properties:
+            lines.append(f"  properties: {_fields(delivery.properties)}")
+        if delivery.headers:
+            lines.append(f"  headers: {_fields(delivery.headers)}")
+        _kind, text, note = body_text(delivery.body, self._limit)
+        lines.append(text)
+        if note:
+            lines.append(note)
+        self._write("\n".join(lines) + "\n\n")
+
+
+# JSON tokens of json.dumps' own output: a string (a key when a colon follows), a number, a literal.
+# Strings are matched whole from their opening quote, so nothing inside one is taken for a token.
+# The closing quote is optional: a body truncated on a terminal can end inside a string, and a
+# required quote made every escaped quote in that tail rescan it to the end (quadratic: 16 s for
+# an 80 KB body of \" pairs). json.dumps never leaves a raw newline inside a string.
+_JSON_TOKEN = re.compile(r'("(?:[^"\\\n]|\\.)*"?)(:?)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|\b(true|false|null)\b')
+_STYLES = {
+    "when": "dim",
+    "subject": "bold cyan",
+    "exchange": "dim",
+    "flag": "bold yellow",
+    "fields": "dim",
+    "binary": "magenta",
+    "note": "bold yellow",
+    "key": "bold blue",
+    "str": "green",
+    "number": "bold cyan",
+    "true": "italic bright_green",
+    "false": "italic bright_red",
+    "null": "italic magenta",
+}
+
+
+class RichRenderer:
+    """The default view on a terminal: rich's styles as SGR colour codes around escaped data.
+
+    rich turns each style into its SGR codes once; messages are then written with plain string
+    operations. rich's own printing costs about a millisecond per message (it splits and renders
+    every line), and everything it would decide for us we decide ourselves: colour already chosen
+    by wants_color (not rich's NO_COLOR/FORCE_COLOR/TERM rules), basic colours only, no markup,
+    emoji or highlighting of data, no wrapping or padding (the terminal wraps long lines itself,
+    a pipe gets them whole). The only escape sequences written are ESC [ ... m.
+    """
+
+    def __init__(self, stream: TextIO, limit: int | None) -> None:
+        from rich.color import ColorSystem
+        from rich.style import Style
+
+        self._write = stream.write
+        self._limit = limit
+        self._on: dict[str, str] = {}
+        for name, style in _STYLES.items():
+            codes = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD)
+            self._on[name] = codes.split("\0")[0]
+        self._off = "\x1b[0m"
+
+    def _paint(self, name: str, text: str) -> str:
+        return f"{self._on[name]}{text}{self._off}"
+
+    def _json_token(self, match: re.Match[str]) -> str:
+        string, colon, number, literal = match.groups()
+        if string is not None:
+            return self._paint("key", string) + colon if colon else self._paint("str", string)
+        if number is not None:
+            return self._paint("number", number)
+        return self._paint(literal, literal)
+
+    def write(self, delivery: Delivery) -> None:
+        when, subject, exchange, *flags = _title_parts(delivery)
+        paint = self._paint
+        parts = [paint("when", when), " ", paint("subject", subject), " ", paint("exchange", exchange)]
+        for flag in flags:
+            parts += [" ", paint("flag", flag)]
+        parts.append("\n")
+        if delivery.properties:
+            parts += [paint("fields", f"  properties: {_fields(delivery.properties)}"), "\n"]
+        if delivery.headers:
+            parts += [paint("fields", f"  headers: {_fields(delivery.headers)}"), "\n"]
+        kind, text, note = body_text(delivery.body, self._limit)
+        if kind == "json":
+            text = _JSON_TOKEN.sub(self._json_token, text)
+        elif kind == "binary":
+            first, rest = text.split("\n", 1)
+            text = f"{paint('binary', first)}\n{rest}"
+        parts.append(text)
+        if note:
+            parts += ["\n", paint("note", note)]
+        parts.append("\n\n")
+        self._write("".join(parts))
+
+
+def make_renderer(mode: str, stream: TextIO, color: bool, full: bool) -> Renderer:
+    """The renderer for -q ("quiet"), --json ("json") or the default view ("pretty")."""
+    if mode == "quiet":
+        return QuietRenderer(stream)
+    if mode == "json":
+        return JsonRenderer(stream)
+    isatty = getattr(stream, "isatty", None)
+    on_terminal = bool(isatty and isatty())
+    limit = None if full or not on_terminal else TERMINAL_BODY_LIMIT
+    if color:
+        return RichRenderer(stream, limit)
+    return PlainRenderer(stream, limit)
