@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import command, environment
 from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled
 from pulp_amqp_tools.handlers.policy import RETRY_HEADER, ExecOptions, Fate, decide, retries_of
 from pulp_amqp_tools.handlers.requeue import requeue_headers, restore
+from pulp_amqp_tools.messages.delivery import Delivery
 
 PY = sys.executable
 

@@ -10,6 +10,7 @@ from typing import TextIO, cast
 
 from pulp_amqp_tools import __version__
 from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
+from pulp_amqp_tools.commands import actions
 from pulp_amqp_tools.commands.options import ListenOptions
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -96,15 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument(
         "--prefetch",
         type=brokerargs.positive_int,
-        default=1000,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements, so at most this many "
-        "are held in memory (default: 1000; lower it for large messages)",
+        "are held in memory (default: 1000, with --exec as many as --exec-concurrency; lower it for "
+        "large messages)",
     )
     add_scripting_arguments(parser)
+    actions.add_arguments(parser)
     parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    completion.install(parser, exchange=completion.exchanges, subject=completion.patterns)
+    completion.install(
+        parser,
+        exchange=completion.exchanges,
+        subject=completion.patterns,
+        exec=completion.files,
+        top_by=completion.nothing,
+    )
     return parser
 
 
@@ -146,21 +154,24 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
     if args.queue_type is not None and queue is None:
         raise ToolError("--queue-type needs --queue NAME (a private queue is always classic)", ExitStatus.USAGE)
+    act = actions.resolve(args)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", environ),
         exchange=brokerargs.exchange_from_args(args.exchange, pulp),
         patterns=patterns,
         queue=queue,
         queue_type=args.queue_type,
-        mode="quiet" if args.quiet else "json" if args.json else "pretty",
+        mode=act.mode,
         count=args.count,
         timeout=args.timeout,
         color=args.color,
         full=args.full,
-        prefetch=args.prefetch,
+        prefetch=actions.prefetch(args, act),
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
+        handler=act.handler,
+        top=act.top,
     )
 
 

@@ -8,7 +8,19 @@ from typing import TYPE_CHECKING, Any
 from pulp_amqp_tools.cli.brokerargs import BrokerSettings
 
 if TYPE_CHECKING:
+    from pulp_amqp_tools.handlers.policy import ExecOptions
     from pulp_amqp_tools.messages.filters import Condition
+
+
+@dataclass(frozen=True)
+class TopOptions:
+    """--top and its companions."""
+
+    rows: int = 50  # --top-rows: the busiest keys shown; the rest is "(other)"
+    every: float = 5.0  # --top-every: seconds between JSON snapshots
+    by: tuple[str, ...] | None = None  # --top-by PATH, parsed as --where parses paths; None: the subject
+    by_text: str = "subject"  # as written, for the header
+    json: bool = False  # --json: JSON snapshots even on a terminal
 
 
 @dataclass(frozen=True)
@@ -18,7 +30,7 @@ class ListenOptions:
     patterns: tuple[str, ...] = ("#",)
     queue: str | None = None  # None: a private exclusive queue
     queue_type: str | None = None
-    mode: str = "pretty"  # "quiet" | "pretty" | "json"
+    mode: str = "pretty"  # "quiet" | "pretty" | "json" | "none" (--top, or --exec without -q/--json)
     count: int | None = None
     timeout: float | None = None  # idle seconds
     color: str = "auto"  # "auto" | "always" | "never"
@@ -28,6 +40,9 @@ class ListenOptions:
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
+    # act and watch: a handler per message, or the live view
+    handler: ExecOptions | None = None
+    top: TopOptions | None = None
 
 
 @dataclass(frozen=True)

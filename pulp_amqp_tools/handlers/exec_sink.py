@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import environment
 from pulp_amqp_tools.handlers.policy import ExecOptions, Fate, Verdict, decide, retries_of
 from pulp_amqp_tools.handlers.runner import HandlerRun, kill_all
+from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.safetext import one_line
 
 T = TypeVar("T")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, cast
 
-from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.handlers.policy import RETRY_HEADER, retries_of
+from pulp_amqp_tools.messages.delivery import Delivery
 
 ORIGIN_EXCHANGE = "x-pulp-listen-exchange"
 ORIGIN_ROUTING_KEY = "x-pulp-listen-routing-key"
