@@ -14,9 +14,10 @@ import pytest
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import command, environment
 from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled
-from pulp_amqp_tools.handlers.policy import RETRY_HEADER, ExecOptions, Fate, decide, retries_of
-from pulp_amqp_tools.handlers.requeue import requeue_headers, restore
+from pulp_amqp_tools.handlers.policy import ExecOptions, decide
 from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.retries import RETRY_HEADER, requeue_headers, restore, retries_of
+from pulp_amqp_tools.messages.settlement import Fate
 
 PY = sys.executable
 

@@ -19,10 +19,12 @@ from typing import Generic, TypeVar
 
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import environment
-from pulp_amqp_tools.handlers.policy import ExecOptions, Fate, Verdict, decide, retries_of
+from pulp_amqp_tools.handlers.policy import ExecOptions, Verdict, decide
 from pulp_amqp_tools.handlers.runner import HandlerRun, kill_all
 from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.retries import retries_of
 from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.settlement import Fate
 
 T = TypeVar("T")
 POLL_EVERY = 0.02  # seconds between looks at running handlers (the loop's time slice meanwhile)

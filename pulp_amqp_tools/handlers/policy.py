@@ -5,30 +5,20 @@
 | exit --retry-status (75)         | requeued, until --max-retries requeues; then rejected     |
 | any other exit, killed, timed out| rejected (dead-lettered when the queue has a DLX)          |
 
-Requeues are counted in a header of our own on the message itself (RETRY_HEADER), not in memory
-and not by the handler, so the count survives a restart of the listener and a handler cannot
-keep a message cycling forever.
+Requeues are counted in a header of our own on the message itself (messages/retries.py), not in
+memory and not by the handler, so the count survives a restart of the listener and a handler
+cannot keep a message cycling forever.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from pulp_amqp_tools.messages.settlement import Fate
 
 DEFAULT_RETRY_STATUS = 75  # EX_TEMPFAIL (sysexits.h): "try again later"
 DEFAULT_MAX_RETRIES = 5
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for a handler's process group
-RETRY_HEADER = "x-pulp-listen-retries"
-
-
-class Fate(enum.Enum):
-    """How a message is settled with the broker."""
-
-    ACK = "acknowledged"
-    REQUEUE = "requeued"  # back to its queue for another try, counted in RETRY_HEADER
-    REJECT = "rejected"  # not requeued: dead-lettered if the queue has a dead-letter exchange
 
 
 @dataclass(frozen=True)
@@ -49,16 +39,6 @@ class Verdict:
 
     fate: Fate
     reason: str = ""
-
-
-def retries_of(headers: Mapping[str, Any] | None) -> int:
-    """How often the message was requeued by a handler before; garbage counts as 0."""
-    if not headers:
-        return 0
-    value = headers.get(RETRY_HEADER)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return 0
-    return max(0, value)
 
 
 def decide(returncode: int, timed_out: bool, retries: int, options: ExecOptions) -> Verdict:

@@ -1,4 +1,4 @@
-"""A requeue that counts: the message goes back to its queue as a copy with a retry header. Pure.
+"""--exec's requeue that counts: the message goes back to its queue as a copy with a retry header. Pure.
 
 AMQP's own requeue (basic.nack requeue=true) gives the message back unchanged, so the broker
 cannot count tries for us (only quorum queues do). The transport instead publishes a copy straight
@@ -11,13 +11,24 @@ subject; the copy is marked redelivered, which it is.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any, cast
 
-from pulp_amqp_tools.handlers.policy import RETRY_HEADER, retries_of
 from pulp_amqp_tools.messages.delivery import Delivery
 
+RETRY_HEADER = "x-pulp-listen-retries"
 ORIGIN_EXCHANGE = "x-pulp-listen-exchange"
 ORIGIN_ROUTING_KEY = "x-pulp-listen-routing-key"
+
+
+def retries_of(headers: Mapping[str, Any] | None) -> int:
+    """How often the message was requeued by a handler before; garbage counts as 0."""
+    if not headers:
+        return 0
+    value = headers.get(RETRY_HEADER)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return max(0, value)
 
 
 def requeue_headers(delivery: Delivery) -> dict[str, Any]:
