@@ -17,7 +17,7 @@ from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled
 from pulp_amqp_tools.handlers.policy import ExecOptions, decide
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.retries import RETRY_HEADER, requeue_headers, restore, retries_of
-from pulp_amqp_tools.messages.settlement import Fate
+from pulp_amqp_tools.transport.interface import Outcome
 
 PY = sys.executable
 
@@ -37,24 +37,24 @@ def delivery(subject: str = "pulp.server.repo.sync.finish", body: bytes = b'{"pa
 @pytest.mark.parametrize(
     ("code", "timed_out", "retries", "fate"),
     [
-        (0, False, 0, Fate.ACK),
-        (1, False, 0, Fate.REJECT),
-        (75, False, 0, Fate.REQUEUE),
-        (75, False, 2, Fate.REQUEUE),
-        (75, False, 3, Fate.REJECT),  # --max-retries 3 reached
-        (-9, False, 0, Fate.REJECT),
-        (0, True, 0, Fate.REJECT),  # killed for the timeout, whatever it returned
-        (2, False, 0, Fate.REJECT),
+        (0, False, 0, Outcome.ACK),
+        (1, False, 0, Outcome.REJECT),
+        (75, False, 0, Outcome.REQUEUE),
+        (75, False, 2, Outcome.REQUEUE),
+        (75, False, 3, Outcome.REJECT),  # --max-retries 3 reached
+        (-9, False, 0, Outcome.REJECT),
+        (0, True, 0, Outcome.REJECT),  # killed for the timeout, whatever it returned
+        (2, False, 0, Outcome.REJECT),
     ],
 )
-def test_fate_table(code: int, timed_out: bool, retries: int, fate: Fate) -> None:
+def test_fate_table(code: int, timed_out: bool, retries: int, fate: Outcome) -> None:
     opts = ExecOptions(argv=("x",), executable="/bin/true", max_retries=3, timeout=5)
     assert decide(code, timed_out, retries, opts).fate is fate
 
 
 def test_a_chosen_retry_status() -> None:
     opts = ExecOptions(argv=("x",), executable="/bin/true", retry_status=3)
-    assert decide(3, False, 0, opts).fate is Fate.REQUEUE and decide(75, False, 0, opts).fate is Fate.REJECT
+    assert decide(3, False, 0, opts).fate is Outcome.REQUEUE and decide(75, False, 0, opts).fate is Outcome.REJECT
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_handlers_see_body_environment_and_record(tmp_path: Path) -> None:
         body = os.urandom(1_000_000)  # far over a pipe's buffer
         sink.accept(delivery("s.\u00e9", body=body), 1)
         (done,) = drain(sink)
-        assert done.ticket == 1 and done.fate is Fate.ACK and notices == []
+        assert done.ticket == 1 and done.fate is Outcome.ACK and notices == []
         got = json.loads(out.read_text())
         assert got == {"len": 1_000_000, "subject": "s.\u00e9", "rec": "s.\u00e9", "argv0": "-c"}
     finally:
@@ -175,7 +175,7 @@ def test_a_handler_that_never_reads_stdin_does_not_block_us() -> None:
         sink.accept(delivery(body=b"x" * 5_000_000), 7)
         assert time.monotonic() - started < 2
         (done,) = drain(sink)
-        assert done.fate is Fate.REJECT and "exited 3" in notices[0] and "rejected" in notices[0]
+        assert done.fate is Outcome.REJECT and "exited 3" in notices[0] and "rejected" in notices[0]
     finally:
         sink.close()
 
@@ -191,7 +191,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
         sink.accept(delivery(), 1)
         (done,) = drain(sink)
         assert time.monotonic() - started < 5
-        assert done.fate is Fate.REJECT and "--exec-timeout" in notices[0]
+        assert done.fate is Outcome.REJECT and "--exec-timeout" in notices[0]
         grandchild = int(pidfile.read_text())
         time.sleep(0.2)
         assert not alive(grandchild)

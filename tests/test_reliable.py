@@ -16,6 +16,7 @@ import pika
 import pika.exceptions
 import pytest
 
+from pulp_amqp_tools.amqp091.watchdog import stale_after
 from pulp_amqp_tools.commands import emit, listen
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.transport import backoff
@@ -67,7 +68,7 @@ def test_failover_tries_the_lost_broker_last() -> None:
     assert backoff.failover_order(nodes, ("a", 1)) == [("b", 1), ("c", 1), ("a", 1)]
     assert backoff.failover_order(nodes, ("c", 1)) == nodes
     assert backoff.failover_order(nodes, None) == nodes
-    assert backoff.stale_after(10) == 15 and backoff.stale_after(0) is None
+    assert stale_after(10) == 15 and stale_after(0) is None
 
 
 def test_address_takes_a_comma_separated_cluster_and_reconnect_flags() -> None:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulp_amqp_tools.amqp091 import fieldcodec
+from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.messages import safetext
 from pulp_amqp_tools.messages.delivery import Delivery, body_fields, json_line, to_jsonable
 from pulp_amqp_tools.output import render
@@ -239,7 +240,7 @@ class Tty(io.StringIO):
 
 def rendered(mode: str, delivery: Delivery, color: bool = False, tty: bool = False, full: bool = False) -> str:
     out: io.StringIO = Tty() if tty else io.StringIO()
-    render.make_renderer(mode, out, color, full).write(delivery)
+    render.make_renderer(mode, out, color=color, terminal=tty, full=full).write(delivery)
     return out.getvalue()
 
 
@@ -302,7 +303,7 @@ def test_a_body_truncated_inside_a_json_string_is_coloured_as_one_string() -> No
     ],
 )
 def test_wants_color(choice: str, env: dict[str, str], tty: bool, expected: bool) -> None:
-    assert render.wants_color(choice, Tty() if tty else io.StringIO(), env) is expected
+    assert Environment(stdout=Tty() if tty else io.StringIO(), environ=env).color(choice) is expected
 
 
 # --- property: any bytes anywhere, no crash and nothing raw ---------------------------------------

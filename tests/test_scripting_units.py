@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulp_amqp_tools.commands.options import Message
 from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import pacing, properties, replay, stopping
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from pulp_amqp_tools.messages.filters import Selector, parse_condition
+from pulp_amqp_tools.messages.message import Message
 
 SYNC_FINISH = json.dumps(
     {

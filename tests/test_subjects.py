@@ -7,7 +7,8 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.subjects import check_name, check_short, matches, split_words
+from pulp_amqp_tools.messages.names import check_name, check_short
+from tests.support.topic import matches, split_words
 
 CASES = [
     ("pulp.server.repo.*.finish", "pulp.server.repo.sync.finish", True),

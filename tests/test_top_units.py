@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pulp_amqp_tools.commands import listen
-from pulp_amqp_tools.commands.options import ListenOptions
+from pulp_amqp_tools.commands.listen import ListenOptions
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.output.top_sink import NONE_KEY, Header, JsonSnapshots, TopSink, key_function
@@ -112,14 +112,14 @@ def test_option_combinations_are_usage_errors(args: list[str], says: str | None)
         assert exc.value.code == 2
         return
     with pytest.raises(UsageError, match=says):
-        listen.options_from_args(parser.parse_args(["-e", "x", *args]), environ={})
+        listen.options_from_args(parser.parse_args(["-e", "x", *args]), {})
 
 
 def test_resolved_options() -> None:
     parser = listen.build_parser()
 
     def resolve(*args: str) -> ListenOptions:
-        return listen.options_from_args(parser.parse_args(["-e", "x", *args]), environ={})
+        return listen.options_from_args(parser.parse_args(["-e", "x", *args]), {})
 
     plain = resolve("--exec", "sh -c 'exit 0'")
     assert plain.mode == "none" and plain.prefetch == 1 and plain.handler is not None

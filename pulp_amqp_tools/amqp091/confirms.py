@@ -1,4 +1,4 @@
-"""Publishing with streamed publisher confirms: many messages in flight, acks handled as they come.
+"""emit's pika side (transport.interface.Publisher): streamed publisher confirms, many in flight.
 
 pika's BlockingChannel only offers publish-and-wait confirms (one round trip per message, the
 documented throughput anti-pattern). Its underlying Channel, pika's asynchronous API, streams
@@ -6,51 +6,28 @@ them: we publish on it directly and let the BlockingConnection pump I/O, keeping
 `window` messages unconfirmed.
 
 Each unconfirmed message is kept (a reference, no copy) until its confirm arrives, so after a lost
-connection publishing.py can send exactly those again on a new channel (at-least-once).
+connection loops/emit.py can send exactly those again on a new channel (at-least-once). pika's
+private parts used here (the channel's `_impl`, write coalescing) are in pikacompat.py.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter, OrderedDict, deque
-from typing import Any, cast
+from collections import Counter, OrderedDict
+from typing import Any
 
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.channel import Channel
 from pika.frame import Method
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091.session import ConnectionLost, Watchdog
-
-Pending = tuple[str, bytes, BasicProperties]  # subject, body, properties
+from pulp_amqp_tools.amqp091 import pikacompat
+from pulp_amqp_tools.amqp091.watchdog import Watchdog
+from pulp_amqp_tools.transport.interface import ConnectionLost, Outgoing
 
 
 def _nothing() -> None:
     pass
-
-
-def _coalesce_writes(connection: BlockingConnection) -> None:
-    """Send what pika has buffered in one send() instead of one per frame.
-
-    pika queues every frame (three per message: method, header, body) as its own chunk and
-    sends them one syscall each; a streamed publish buffers hundreds of frames between two I/O
-    passes, so joining them first saves most of the per-message system-call cost. Touches pika's
-    transport internals: where they are not what we expect, pika is left as it is.
-    """
-    transport = getattr(getattr(connection, "_impl", None), "_transport", None)
-    buffers = getattr(transport, "_tx_buffers", None)
-    produce = getattr(transport, "_produce", None)
-    if transport is None or not isinstance(buffers, deque) or not callable(produce):
-        return
-
-    def produce_joined() -> None:
-        if len(buffers) > 1:
-            joined = b"".join(buffers)
-            buffers.clear()
-            buffers.append(joined)
-        produce()
-
-    transport._produce = produce_joined
 
 
 class StreamingPublisher:
@@ -64,29 +41,21 @@ class StreamingPublisher:
         self._connection = connection
         self._channel = channel
         # The asynchronous channel behind the blocking one (see the module docstring).
-        self._impl = cast(Channel, getattr(channel, "_impl"))
+        self._async = pikacompat.channel_impl(channel)
         self._window = window
         self._seq = 0
-        self._unconfirmed: OrderedDict[int, Pending] = OrderedDict()  # delivery tag -> message
+        self._unconfirmed: OrderedDict[int, Outgoing] = OrderedDict()  # delivery tag -> message
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
         self.unroutable: Counter[str] = Counter()
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
         self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
-        self._impl.add_on_close_callback(self._on_close)
-        _coalesce_writes(connection)
-        self._impl.confirm_delivery(self._on_confirm)
-        self._impl.add_on_return_callback(self._on_return)
+        self._async.add_on_close_callback(self._on_close)
+        pikacompat.coalesce_writes(connection)
+        self._async.confirm_delivery(self._on_confirm)
+        self._async.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
         self._watchdog = Watchdog(connection, heartbeat)
-
-    @property
-    def published(self) -> int:
-        return self._seq
-
-    @property
-    def outstanding(self) -> int:
-        return len(self._unconfirmed)
 
     def _on_confirm(self, frame: Method[Any]) -> None:
         method = frame.method
@@ -124,12 +93,15 @@ class StreamingPublisher:
         if self.closed is not None:
             raise self.closed
 
-    def publish(self, exchange: str, subject: str, body: bytes, properties: BasicProperties) -> None:
+    def publish(self, exchange: str, message: Outgoing) -> None:
+        subject, body, headers, props = message
+        # Pulp's properties when none are given: no content type, transient, the subject in a header.
+        properties = BasicProperties(headers=headers, **dict(props)) if props else BasicProperties(headers=headers)
         self._raise_if_closed()
         self._seq += 1
         # Kept before sending: if the send fails the message still counts as unconfirmed.
-        self._unconfirmed[self._seq] = (subject, body, properties)
-        self._impl.basic_publish(exchange, subject, body, properties, mandatory=True)
+        self._unconfirmed[self._seq] = message
+        self._async.basic_publish(exchange, subject, body, properties, mandatory=True)
         if self._seq % self.PUMP_EVERY == 0:
             self._connection.process_data_events(time_limit=0)
         while len(self._unconfirmed) >= self._window:
@@ -142,9 +114,9 @@ class StreamingPublisher:
         self._wake_at = None
         self._raise_if_closed()
         self._watchdog.check()
-        if not self._impl.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
-            reason = getattr(self._channel, "_closing_reason", None)
-            if isinstance(reason, BaseException):
+        if not self._async.is_open:  # closed by the broker, e.g. the exchange was deleted meanwhile
+            reason = pikacompat.closing_reason(self._channel)
+            if reason is not None:
                 raise reason
             raise ConnectionLost("the channel closed")
 
@@ -158,9 +130,6 @@ class StreamingPublisher:
             self._pump(min(remaining, 0.25), wake_at=0)
         return True
 
-    def unconfirmed_subjects(self) -> Counter[str]:
-        return Counter(message[0] for message in self._unconfirmed.values())
-
-    def unconfirmed_messages(self) -> list[Pending]:
+    def unconfirmed(self) -> list[Outgoing]:
         """What was sent (or was being sent) without a confirm yet, oldest first."""
         return list(self._unconfirmed.values())

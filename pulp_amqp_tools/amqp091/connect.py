@@ -16,9 +16,9 @@ from pika.adapters.utils.connection_workflow import (
 
 from pulp_amqp_tools import __version__
 from pulp_amqp_tools.amqp091 import tls
-from pulp_amqp_tools.cli.brokerargs import BrokerSettings
 from pulp_amqp_tools.errors import AccessError, BrokerError, ConnectError, ToolError
 from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 
 def parameters(settings: BrokerSettings) -> list[pika.ConnectionParameters]:

@@ -1,4 +1,4 @@
-"""pika's AMQP field-table decoder made total, so no header value can stop the listener. Uses pika.
+"""pika's AMQP field-table decoder made total, so no header value can stop the listener.
 
 pika decodes a message's headers while it reads the frame, before our callback runs, and an
 exception there drops the whole connection: on a durable queue the message comes back and stops
@@ -18,13 +18,13 @@ import struct
 from datetime import datetime, timezone
 from typing import Any
 
-import pika.data as data
+from pulp_amqp_tools.amqp091 import pikacompat
 
 UNDECODABLE = "(undecodable headers)"
 MAX_DEPTH = 64  # tables and arrays inside tables; real headers nest a few levels at most
 
-_original_value = data.decode_value
-_original_table = data.decode_table
+_original_value = pikacompat.ORIGINAL_DECODE_VALUE
+_original_table = pikacompat.ORIGINAL_DECODE_TABLE
 _depth = 0
 
 
@@ -67,5 +67,4 @@ def decode_table(encoded: bytes, offset: int) -> tuple[dict[Any, Any], int]:
 
 def install() -> None:
     """Route pika's table decoding (message headers included) through the functions above."""
-    data.decode_value = decode_value
-    data.decode_table = decode_table
+    pikacompat.install_decoders(decode_value, decode_table)

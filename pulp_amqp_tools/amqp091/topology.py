@@ -8,25 +8,16 @@ so every probe runs on a channel of its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.errors import AccessError, BrokerError
 from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
 
-EXCHANGE_TYPE = "topic"
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
 _FLAG_MISMATCH = re.compile(r"inequivalent arg '(durable|auto_delete|internal)'")
-
-
-@dataclass(frozen=True)
-class QueueSpec:
-    """The queue listen consumes from: a private one when name is None."""
-
-    name: str | None = None
-    queue_type: str | None = None  # "classic" or "quorum" for a named queue
 
 
 def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
@@ -41,8 +32,24 @@ def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
     return BrokerError(f"{what}: {text}")
 
 
-def ensure_exchange(connection: BlockingConnection, name: str) -> None:
-    """Make sure `name` exists as a topic exchange, creating it as Pulp did when missing."""
+def ensure(connection: BlockingConnection, topology: Topology, channel: BlockingChannel | None = None) -> str | None:
+    """Make `topology` exist: the exchange, then the queue and its bindings (on `channel`) if it has one."""
+    ensure_exchange(connection, topology)
+    if topology.queue is None:
+        return None
+    return ensure_queue(connection, channel or connection.channel(), topology)
+
+
+def ensure_queue(connection: BlockingConnection, channel: BlockingChannel, topology: Topology) -> str:
+    """Declare the topology's queue (on `channel`), bind it, and return its name."""
+    queue = declare_queue(connection, channel, topology.queue or QueueSpec())
+    bind(channel, queue, topology.exchange, topology.bindings)
+    return queue
+
+
+def ensure_exchange(connection: BlockingConnection, topology: Topology) -> None:
+    """Make sure the exchange exists with the topology's type, creating it as Pulp did when missing."""
+    name, kind = topology.exchange, topology.exchange_type
     label = f"exchange {one_line(name)!r}"
     channel = connection.channel()
     try:
@@ -52,26 +59,26 @@ def ensure_exchange(connection: BlockingConnection, name: str) -> None:
             raise _refused(exc, label) from None
         if name.startswith("amq."):
             raise BrokerError(f"{label} does not exist, and amq.* names are reserved to the broker") from None
-        _create(connection, name, label)
+        _create(connection, name, kind, label)
         return
     if not name.startswith("amq."):  # amq.* are the broker's: never declared, and amq.topic is a topic
-        _check_type(connection, name, label)
+        _check_type(connection, name, kind, label)
     _close(channel)
 
 
-def _create(connection: BlockingConnection, name: str, label: str) -> None:
+def _create(connection: BlockingConnection, name: str, kind: str, label: str) -> None:
     channel = connection.channel()
     try:
-        channel.exchange_declare(name, exchange_type=EXCHANGE_TYPE, durable=False, auto_delete=False)
+        channel.exchange_declare(name, exchange_type=kind, durable=False, auto_delete=False)
     except px.ChannelClosedByBroker as exc:
         if exc.reply_code == 406:  # created meanwhile by somebody else, differently: check it
-            _check_type(connection, name, label)
+            _check_type(connection, name, kind, label)
             return
         raise _refused(exc, f"cannot create {label}") from None
     _close(channel)
 
 
-def _check_type(connection: BlockingConnection, name: str, label: str) -> None:
+def _check_type(connection: BlockingConnection, name: str, kind: str, label: str) -> None:
     """An equivalent active declare succeeds; its 406 names the first argument that differs."""
     flags = {"durable": False, "auto_delete": False, "internal": False}
     for _attempt in range(4):
@@ -79,29 +86,35 @@ def _check_type(connection: BlockingConnection, name: str, label: str) -> None:
         try:
             channel.exchange_declare(
                 name,
-                exchange_type=EXCHANGE_TYPE,
+                exchange_type=kind,
                 durable=flags["durable"],
                 auto_delete=flags["auto_delete"],
                 internal=flags["internal"],
             )
         except px.ChannelClosedByBroker as exc:
-            text = str(exc.reply_text)
-            if exc.reply_code == 406:
-                wrong_type = _TYPE_MISMATCH.search(text)
-                if wrong_type:
-                    raise BrokerError(
-                        f"{label} is a {one_line(wrong_type.group(2))} exchange, not a topic "
-                        "exchange; use another name or delete it"
-                    ) from None
-                flag = _FLAG_MISMATCH.search(text)
-                if flag:
-                    flags[flag.group(1)] = not flags[flag.group(1)]
-                    continue
+            if exc.reply_code == 406 and _flip_mismatch(exc, flags, kind, label):
+                continue  # that flag differed: declare again with the other value
             if exc.reply_code == 403:
                 return  # may not declare, but the passive check showed it exists: use it as it is
             raise _refused(exc, label) from None
         _close(channel)
         return
+
+
+def _flip_mismatch(exc: px.ChannelClosedByBroker, flags: dict[str, bool], kind: str, label: str) -> bool:
+    """Read a 406 PRECONDITION_FAILED: another type is an error; a differing flag is flipped (True)."""
+    text = str(exc.reply_text)
+    wrong_type = _TYPE_MISMATCH.search(text)
+    if wrong_type:
+        raise BrokerError(
+            f"{label} is a {one_line(wrong_type.group(2))} exchange, not a {kind} "
+            "exchange; use another name or delete it"
+        ) from None
+    flag = _FLAG_MISMATCH.search(text)
+    if not flag:
+        return False
+    flags[flag.group(1)] = not flags[flag.group(1)]
+    return True
 
 
 def _close(channel: BlockingChannel) -> None:
@@ -133,10 +146,10 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
     return spec.name
 
 
-def bind(channel: BlockingChannel, queue: str, exchange: str, patterns: tuple[str, ...]) -> None:
-    """Bind `queue` to `exchange` once per pattern."""
-    for pattern in patterns:
+def bind(channel: BlockingChannel, queue: str, exchange: str, bindings: tuple[Binding, ...]) -> None:
+    """Bind `queue` to `exchange` once per binding."""
+    for binding in bindings:
         try:
-            channel.queue_bind(queue, exchange, routing_key=pattern)
+            channel.queue_bind(queue, exchange, routing_key=binding.key, arguments=dict(binding.arguments) or None)
         except px.ChannelClosedByBroker as exc:
-            raise _refused(exc, f"binding {one_line(pattern)!r} to exchange {one_line(exchange)!r}") from None
+            raise _refused(exc, f"binding {one_line(binding.key)!r} to exchange {one_line(exchange)!r}") from None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from types import FrameType
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
+from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.safetext import one_line
@@ -22,63 +23,50 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
-def notice(prog: str, message: str) -> None:
-    """One line on stderr (never stdout, which carries data only)."""
-    try:
-        sys.stderr.write(f"{prog}: {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
-
-def warn(prog: str, warnings: Iterable[str]) -> None:
-    """Each warning as its own `prog: warning: ...` line on stderr."""
-    for text in warnings:
-        notice(prog, f"warning: {text}")
-
-
-def _quiet_stdout() -> None:
+def _quiet_stdout(stdout: TextIO) -> None:
     # Python docs, "Note on SIGPIPE": point stdout at devnull so the interpreter's final flush
     # does not raise again. SIGPIPE stays ignored: SIG_DFL would let the AMQP socket kill us.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stdout.fileno())
     except (OSError, ValueError):
         pass
 
 
-def run(prog: str, body: Callable[[], int], traceback: bool = False) -> int:
-    """Run a command's body; map what escapes it to one line and an exit status."""
+def run(env: Environment, body: Callable[[], int], traceback: bool = False) -> int:
+    """Run a command's body; map what escapes it to one line on env's stderr and an exit status."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(body())
     except ToolError as exc:
-        notice(prog, f"error: {exc.message}")
+        env.notice(f"error: {exc.message}")
         return int(exc.status)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
     except Terminated:
         return int(ExitStatus.TERMINATED)
     except BrokenPipeError:
-        _quiet_stdout()
+        _quiet_stdout(env.stdout)
         return int(ExitStatus.OK)
     except Exception as exc:
         if traceback:
             raise
-        if "pika" in sys.modules:
-            from pulp_amqp_tools.amqp091.connect import translate_unbound
-
-            error = translate_unbound(exc)
-            if error is not None:
-                notice(prog, f"error: {error.message}")
-                return int(error.status)
-        notice(
-            prog,
-            f"internal error: {type(exc).__name__}: {one_line(str(exc))} (run again with --traceback and report it)",
-        )
-        return int(ExitStatus.ERROR)
+        return _unexpected(env, exc)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _unexpected(env: Environment, exc: Exception) -> int:
+    """A transport's own exception that escaped unmapped, else a bug: one line either way."""
+    if "pika" in sys.modules:
+        from pulp_amqp_tools.amqp091.connect import translate_unbound
+
+        error = translate_unbound(exc)
+        if error is not None:
+            env.notice(f"error: {error.message}")
+            return int(error.status)
+    env.notice(f"internal error: {type(exc).__name__}: {one_line(str(exc))} (run again with --traceback and report it)")
+    return int(ExitStatus.ERROR)
 
 
 def exit_now(status: int) -> NoReturn:

@@ -8,107 +8,38 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
-from pulp_amqp_tools.cli import credentials, pulpconf, urls
+from pulp_amqp_tools.cli import argtypes, credentials, pulpconf, urls
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.subjects import check_name
+from pulp_amqp_tools.messages.names import check_name
+from pulp_amqp_tools.transport.broker import (
+    DEFAULT_BLOCKED_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_HEARTBEAT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+)
+from pulp_amqp_tools.transport.broker import (
+    BrokerSettings as BrokerSettings,  # re-exported: its home is transport/broker.py
+)
 
-DEFAULT_HOST = "localhost"
-DEFAULT_PORT = 5672
-DEFAULT_HEARTBEAT = 10
-DEFAULT_CONNECT_TIMEOUT = 5.0
 INSECURE_WARNING = (
     "--insecure: the broker's certificate is not verified, so anyone on the network path "
     "can pose as the broker and read the password and the messages"
 )
-DEFAULT_BLOCKED_TIMEOUT = 30.0
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    """Everything needed to open a connection; `describe()` is safe to print (no password)."""
-
-    endpoints: tuple[tuple[str, int], ...] = ((DEFAULT_HOST, DEFAULT_PORT),)
-    username: str = "guest"
-    password: str = field(default="guest", repr=False)
-    vhost: str = "/"
-    tls: bool = False
-    heartbeat: int = DEFAULT_HEARTBEAT
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
-    connection_name: str = "pulp-amqp-tools"
-    tls_cacert: str | None = None  # PEM CA bundle; None: the system's CAs
-    tls_cert: str | None = None  # client certificate (PEM), its key in tls_key or in the same file
-    tls_key: str | None = None
-    tls_server_name: str | None = None  # name to verify the certificate against (and SNI); None: the host
-    tls_verify: bool = True  # False only with --insecure
-    warnings: tuple[str, ...] = field(default=(), compare=False)  # for stderr before connecting
-    reconnect: bool = True  # after the first connection, reconnect on loss instead of exiting
-    blocked_timeout: float = DEFAULT_BLOCKED_TIMEOUT  # give up when a resource alarm blocks us this long
-
-    def describe(self) -> str:
-        host, port = self.endpoints[0]
-        shown = f"[{host}]" if ":" in host else host
-        more = f" (+{len(self.endpoints) - 1} more)" if len(self.endpoints) > 1 else ""
-        return f"{'amqps' if self.tls else 'amqp'}://{self.username}@{shown}:{port}{more}"
-
-
-def port_type(text: str) -> int:
-    try:
-        return urls.parse_port(text, "-p/--port")
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
-
-
-def _finite(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A number of seconds above 0 (timeouts)."""
-    value = _finite(text, "a number of seconds")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """A number of at least 0 (rates and speeds, where 0 means "no limit")."""
-    value = _finite(text, "a number")
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, not {text!r}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return int(text)
-
-
-def non_negative_int(text: str) -> int:
-    if not (text.strip().isascii() and text.strip().isdigit()):
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, not {text!r}")
-    return int(text)
-
-
-def exit_code(text: str) -> int:
-    """A process exit status a handler can return to mean something: 1 to 255."""
-    if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 255:
-        raise argparse.ArgumentTypeError(f"expected an exit status from 1 to 255, not {text!r}")
-    return int(text)
 
 
 def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
-    """The connection options of both commands."""
+    """The connection options of both commands: where, who, TLS, and what to do when it is lost."""
     group = parser.add_argument_group("broker connection")
+    _add_where(group)
+    _add_login(group)
+    _add_tls(parser.add_argument_group("TLS (amqps://)"))
+    _add_losing(group)  # listed under "broker connection", after the login options
+
+
+def _add_where(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "-a",
         "--address",
@@ -117,7 +48,7 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
         f"{DEFAULT_HOST}, or the host of the URL)",
     )
     group.add_argument(
-        "-p", "--port", type=port_type, help=f"port to connect to (default: {DEFAULT_PORT}, or the port of the URL)"
+        "-p", "--port", type=argtypes.port, help=f"port to connect to (default: {DEFAULT_PORT}, or the port of the URL)"
     )
     group.add_argument(
         "-u",
@@ -142,11 +73,14 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--connect-timeout",
-        type=positive_float,
+        type=argtypes.positive_float,
         default=DEFAULT_CONNECT_TIMEOUT,
         metavar="SECS",
         help=f"give up connecting after SECS (default: {DEFAULT_CONNECT_TIMEOUT:g})",
     )
+
+
+def _add_login(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--connection-name",
         metavar="NAME",
@@ -163,7 +97,9 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="read the password from the first line of FILE (keeps it out of ps and shell history)",
     )
-    secure = parser.add_argument_group("TLS (amqps://)")
+
+
+def _add_tls(secure: argparse._ArgumentGroup) -> None:
     secure.add_argument(
         "--tls", action="store_true", help="connect with TLS (default port 5671); implied by an amqps:// or ssl:// URL"
     )
@@ -180,6 +116,9 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     secure.add_argument(
         "--insecure", action="store_true", help="do not verify the broker's certificate (warns; for tests only)"
     )
+
+
+def _add_losing(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--no-reconnect",
         dest="reconnect",
@@ -189,7 +128,7 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--blocked-timeout",
-        type=positive_float,
+        type=argtypes.positive_float,
         default=DEFAULT_BLOCKED_TIMEOUT,
         metavar="SECS",
         help="give up when the broker blocks publishing (memory or disk "
@@ -201,58 +140,27 @@ def broker_from_args(
     args: argparse.Namespace,
     pulp: pulpconf.PulpConfig,
     role: str,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
     prompt: credentials.Prompt | None = None,
 ) -> BrokerSettings:
-    """Resolve the connection options against the environment and Pulp's config file.
+    """Resolve the connection options against AMQP_URL and Pulp's config file.
 
-    Asks for a missing password on the terminal when stdin is one (`prompt` replaces the asking).
+    `prompt` asks for a missing password; the caller passes one only when stdin is a terminal
+    (cli/environment.py decides that), without one a missing password is a usage error.
     """
-    env = os.environ if environ is None else environ
     if args.heartbeat < 0:
         raise UsageError("--heartbeat must be 0 (off) or a number of seconds")
-    raw_urls: list[str] = list(args.url or [])
-    if not raw_urls and env.get("AMQP_URL"):
-        raw_urls = [part for part in env["AMQP_URL"].split(",") if part.strip()]
-    if not raw_urls and pulp.url:
-        raw_urls = [pulp.url]
-    parsed = [urls.parse(url.strip()) for url in raw_urls]
-    use_tls = args.tls or (parsed[0].tls if parsed else False)
-    default_port = 5671 if use_tls else DEFAULT_PORT
-    endpoints = [(p.host or DEFAULT_HOST, p.port or default_port) for p in parsed]
-    if not endpoints:
-        endpoints = [(DEFAULT_HOST, DEFAULT_PORT)]
-    if args.address is not None or args.port is not None:
-        host, port = endpoints[0]
-        hosts = [h.strip() for h in args.address.split(",") if h.strip()] if args.address is not None else [host]
-        if not hosts:
-            raise UsageError("-a/--address must name a host (or several, comma-separated)")
-        endpoints = [(h, args.port or port) for h in hosts]
-    first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
-    for other in parsed[1:]:
-        # The nodes of one cluster share users and vhosts: one login is used for all of them.
-        for part in ("username", "password", "vhost"):
-            value = getattr(other, part)
-            if value is not None and value != getattr(first, part):
-                raise UsageError(
-                    f"the broker URLs name different {part.replace('username', 'user')}s: the nodes "
-                    "of a cluster share one login and vhost (give them in the first URL only)"
-                )
-    vhost = first.vhost if first.vhost is not None else "/"
-    check_name(vhost, "the vhost")
+    parsed = [
+        urls.parse(url.strip()) for url in _given_urls(args.url, os.environ if environ is None else environ, pulp)
+    ]
+    use_tls = bool(args.tls or (parsed[0].tls if parsed else False))
+    endpoints = _endpoints(parsed, use_tls, args.address, args.port)
+    first = _shared_login(parsed)
+    vhost = check_name(first.vhost if first.vhost is not None else "/", "the vhost")
     warnings = _check_tls_args(args, use_tls)
-    host, port = endpoints[0]
-    login = credentials.resolve(
-        first.username,
-        first.password,
-        user=args.user,
-        password_file=args.password_file,
-        password_in_argv=bool(args.url),
-        where=f"{host}:{port}",
-        prompt=credentials.tty_prompt if prompt is None and sys.stdin.isatty() else prompt,
-    )
+    login = _login(args, first, endpoints[0], prompt)
     return BrokerSettings(
-        endpoints=tuple(endpoints),
+        endpoints=endpoints,
         username=login.username,
         password=login.password,
         vhost=vhost,
@@ -268,6 +176,61 @@ def broker_from_args(
         warnings=login.warnings + warnings,
         reconnect=getattr(args, "reconnect", True),
         blocked_timeout=getattr(args, "blocked_timeout", DEFAULT_BLOCKED_TIMEOUT),
+    )
+
+
+def _given_urls(url_args: list[str] | None, environ: Mapping[str, str], pulp: pulpconf.PulpConfig) -> list[str]:
+    """-u (repeatable), else AMQP_URL (comma-separated), else the config file's url, else none."""
+    given = list(url_args or ())
+    if not given and environ.get("AMQP_URL"):
+        given = [part for part in environ["AMQP_URL"].split(",") if part.strip()]
+    if not given and pulp.url:
+        given = [pulp.url]
+    return given
+
+
+def _endpoints(
+    parsed: list[urls.BrokerUrl], use_tls: bool, address: str | None, port: int | None
+) -> tuple[tuple[str, int], ...]:
+    """The (host, port) of each node: the URLs' (localhost when none), then -a and -p over them."""
+    default_port = 5671 if use_tls else DEFAULT_PORT
+    endpoints = [(p.host or DEFAULT_HOST, p.port or default_port) for p in parsed] or [(DEFAULT_HOST, DEFAULT_PORT)]
+    if address is None and port is None:
+        return tuple(endpoints)
+    first_host, first_port = endpoints[0]
+    hosts = [h.strip() for h in address.split(",") if h.strip()] if address is not None else [first_host]
+    if not hosts:
+        raise UsageError("-a/--address must name a host (or several, comma-separated)")
+    return tuple((host, port or first_port) for host in hosts)
+
+
+def _shared_login(parsed: list[urls.BrokerUrl]) -> urls.BrokerUrl:
+    """The first URL, once the others are known not to name another user, password or vhost."""
+    first = parsed[0] if parsed else urls.BrokerUrl(None, None, False)
+    for other in parsed[1:]:
+        # The nodes of one cluster share users and vhosts: one login is used for all of them.
+        for part in ("username", "password", "vhost"):
+            value = getattr(other, part)
+            if value is not None and value != getattr(first, part):
+                raise UsageError(
+                    f"the broker URLs name different {part.replace('username', 'user')}s: the nodes "
+                    "of a cluster share one login and vhost (give them in the first URL only)"
+                )
+    return first
+
+
+def _login(
+    args: argparse.Namespace, first: urls.BrokerUrl, endpoint: tuple[str, int], prompt: credentials.Prompt | None
+) -> credentials.Credentials:
+    host, port = endpoint
+    return credentials.resolve(
+        first.username,
+        first.password,
+        user=args.user,
+        password_file=args.password_file,
+        password_in_argv=bool(args.url),
+        where=f"{host}:{port}",
+        prompt=prompt,
     )
 
 

@@ -7,7 +7,7 @@ nothing here ever puts a password into a message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pulp_amqp_tools.errors import UsageError
 
@@ -22,11 +22,15 @@ COMMAND_LINE_WARNING = (
 )
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
+    """Who to log in as; repr() never shows the password."""
+
     username: str
-    password: str = field(repr=False)
+    password: str
     warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, warnings={self.warnings!r})"
 
 
 def read_password_file(path: str) -> str:

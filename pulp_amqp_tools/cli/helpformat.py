@@ -1,25 +1,27 @@
 """The help formatter of both commands: rich-argparse on a terminal, plain argparse in a pipe.
 
-`formatter` is what argparse calls (`formatter_class=helpfmt.formatter`) each time it needs a
+`formatter` is what argparse calls (`formatter_class=helpformat.formatter`) each time it needs a
 formatter, and argparse needs one for every add_argument() too (to check the metavar). So the
 rich one is made only inside `printing()`, which the parser's format_help() enters: building the
-parser, running a command and completing on Tab import neither rich, rich-argparse nor shutil.
+parser, running a command and completing on Tab import neither rich nor rich-argparse. Whether
+help is coloured, and how wide it is, the Environment decides (cli/environment.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-_printing = False
+if TYPE_CHECKING:
+    from pulp_amqp_tools.cli.environment import Environment
+
+_printing_for: Environment | None = None  # set while help is formatted for a person
+UNSEEN_WIDTH = 100  # argparse's internal checks are never shown: a fixed width, no terminal lookup
 
 
-class _ShowDefaults(argparse.HelpFormatter):
+class ShowDefaults(argparse.HelpFormatter):
     """Append "(default: X)" to options whose help does not already name their default."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
@@ -34,54 +36,31 @@ class _ShowDefaults(argparse.HelpFormatter):
         return text
 
 
-class PlainHelpFormatter(_ShowDefaults, argparse.RawDescriptionHelpFormatter):
+class PlainHelpFormatter(ShowDefaults, argparse.RawDescriptionHelpFormatter):
     """Plain text: for pipes, files, NO_COLOR and dumb terminals."""
 
 
-@cache
-def _rich_class() -> type[argparse.HelpFormatter]:
-    from rich_argparse import RawDescriptionRichHelpFormatter
-
-    class RichHelpFormatter(_ShowDefaults, RawDescriptionRichHelpFormatter):
-        # Our help texts are plain text: "[messaging] topic_exchange" must not be read as markup.
-        help_markup = False
-        text_markup = False
-
-    return RichHelpFormatter
-
-
-def _on_terminal() -> bool:
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    # Help goes to stdout, usage errors to stderr: colour only when neither lands in a file.
-    return all(_isatty(stream) for stream in (sys.stdout, sys.stderr))
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream is not None and stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
 @contextmanager
-def printing() -> Iterator[None]:
-    """While help is being formatted for a person."""
-    global _printing
-    before, _printing = _printing, True
+def printing(env: Environment) -> Iterator[None]:
+    """While help is being formatted for a person, in `env`."""
+    global _printing_for
+    before, _printing_for = _printing_for, env
     try:
         yield
     finally:
-        _printing = before
+        _printing_for = before
 
 
 def formatter(prog: str, **kwargs: Any) -> argparse.HelpFormatter:
     """The formatter argparse asks for: rich for help on a terminal, plain otherwise."""
-    if not _printing:
-        # argparse's internal checks: never shown, so plain, with a fixed width (no shutil lookup).
-        kwargs.setdefault("width", 100)
+    env = _printing_for
+    if env is None:
+        kwargs.setdefault("width", UNSEEN_WIDTH)
         return PlainHelpFormatter(prog, **kwargs)
-    cls = _rich_class() if _on_terminal() else PlainHelpFormatter
-    return cls(prog, **kwargs)
+    columns = env.columns()
+    kwargs.setdefault("width", columns - 2)  # what argparse itself would take off the terminal's width
+    if not env.help_color:
+        return PlainHelpFormatter(prog, **kwargs)
+    from pulp_amqp_tools.output import richhelp
+
+    return richhelp.formatter(prog, color_system=env.color_system, columns=columns, **kwargs)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import configparser
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pulp_amqp_tools.errors import UsageError
 
@@ -12,8 +11,7 @@ DEFAULT_CONFIG = "/etc/pulp/server.conf"
 DEFAULT_EXCHANGE = "amq.topic"
 
 
-@dataclass(frozen=True)
-class PulpConfig:
+class PulpConfig(NamedTuple):
     """What we take from Pulp's server.conf; None where the file says nothing."""
 
     path: str | None = None
@@ -36,6 +34,8 @@ def load(path: str | None) -> PulpConfig:
         if explicit:
             raise UsageError(f"config file {path!r} does not exist")
         return PulpConfig()
+    import configparser  # only when the file exists: most runs have none
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         with open(path, encoding="utf-8") as handle:

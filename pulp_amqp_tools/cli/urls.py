@@ -7,7 +7,8 @@ error messages echo parts of the password ("Port could not be cast ... 's3cr'").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from pulp_amqp_tools.errors import UsageError
@@ -15,16 +16,19 @@ from pulp_amqp_tools.errors import UsageError
 SCHEMES = {"amqp": (5672, False), "amqps": (5671, True), "tcp": (5672, False), "ssl": (5671, True)}
 
 
-@dataclass(frozen=True)
-class BrokerUrl:
+class BrokerUrl(NamedTuple):
     """The parts of one broker URL; None where the URL leaves a part unsaid."""
 
     host: str | None
     port: int | None
     tls: bool
     username: str | None = None
-    password: str | None = field(default=None, repr=False)
+    password: str | None = None
     vhost: str | None = None
+
+    def __repr__(self) -> str:  # never the password
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name != "password")
+        return f"BrokerUrl({shown})"
 
 
 def mask(url: str) -> str:
@@ -43,12 +47,14 @@ def mask(url: str) -> str:
     return f"{scheme}://{user}:****@{tail}"
 
 
-_URL_IN_TEXT = re.compile(r"\S+://\S+")
+@cache
+def _url_in_text() -> re.Pattern[str]:
+    return re.compile(r"\S+://\S+")  # compiled only when a message quotes what was typed
 
 
 def mask_all(text: str) -> str:
     """`text` with the password of every URL in it masked (for messages that quote what was typed)."""
-    return _URL_IN_TEXT.sub(lambda found: mask(found.group()), text)
+    return _url_in_text().sub(lambda found: mask(found.group()), text)
 
 
 def parse_port(text: str, where: str) -> int:

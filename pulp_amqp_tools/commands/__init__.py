@@ -1,1 +1,1 @@
-"""The two commands, pulp-listen and pulp-emit: parser, options and run, glued to the packages beside them."""
+"""The two commands, pulp-listen and pulp-emit: parser, options and run, on the skeleton in cli/command.py."""

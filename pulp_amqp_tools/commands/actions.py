@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from pulp_amqp_tools.cli import brokerargs
-from pulp_amqp_tools.commands.options import TopOptions
+from pulp_amqp_tools.cli import argtypes
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import command, policy
 
@@ -17,6 +16,17 @@ _EXEC_COMPANIONS = (
     ("retry_status", "--retry-status"),
 )
 _TOP_COMPANIONS = (("top_by", "--top-by"), ("top_rows", "--top-rows"), ("top_every", "--top-every"))
+
+
+@dataclass(frozen=True)
+class TopOptions:
+    """--top and its companions."""
+
+    rows: int = 50  # --top-rows: the busiest keys shown; the rest is "(other)"
+    every: float = 5.0  # --top-every: seconds between JSON snapshots
+    by: tuple[str, ...] | None = None  # --top-by PATH, parsed as --where parses paths; None: the subject
+    by_text: str = "subject"  # as written, for the header
+    json: bool = False  # --json: JSON snapshots even on a terminal
 
 
 @dataclass(frozen=True)
@@ -40,25 +50,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--exec-timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help="kill a handler (its process group) that runs longer, and reject its message",
     )
     group.add_argument(
         "--exec-concurrency",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         metavar="N",
         help="run up to N handlers at once (default: 1)",
     )
     group.add_argument(
         "--max-retries",
-        type=brokerargs.non_negative_int,
+        type=argtypes.non_negative_int,
         metavar="N",
         help=f"requeue a message at most N times, then reject it (default: {policy.DEFAULT_MAX_RETRIES})",
     )
     group.add_argument(
         "--retry-status",
-        type=brokerargs.exit_code,
+        type=argtypes.exit_code,
         metavar="CODE",
         help=f"the handler exit status that requeues (default: {policy.DEFAULT_RETRY_STATUS}, EX_TEMPFAIL)",
     )
@@ -75,13 +85,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--top-rows",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         metavar="N",
         help="show the N busiest rows; the rest are counted as (other) (default: 50)",
     )
     group.add_argument(
         "--top-every",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help="seconds between JSON snapshots (default: 5)",
     )

@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import replace
-from itertools import cycle, islice
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from pulp_amqp_tools import __version__
-from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
-from pulp_amqp_tools.commands.options import EmitOptions, Message
+from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
+from pulp_amqp_tools.cli.environment import Environment
+from pulp_amqp_tools.commands import emit_messages
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
+from pulp_amqp_tools.messages.message import Message
+from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.safetext import one_line
-from pulp_amqp_tools.messages.subjects import check_short
+from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
-    from pulp_amqp_tools.amqp091.publish import Report
+    from pulp_amqp_tools.loops.emit import EmitSpec, Report
+    from pulp_amqp_tools.messages.pacing import Pace
     from pulp_amqp_tools.messages.replay import Recording
+
+T = TypeVar("T")
+Fields = tuple[tuple[str, Any], ...]  # headers or basic properties, by name
 
 PROG = "pulp-emit"
 EXAMPLES = """\
@@ -41,21 +46,49 @@ examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparser.ArgumentParser(
-        prog=PROG,
-        description="Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
-        "and wait until the broker confirmed every one.",
-        epilog=EXAMPLES,
-        formatter_class=helpformat.formatter,
+@dataclass(frozen=True)
+class EmitOptions:
+    """What pulp-emit was asked to do, resolved from its arguments, AMQP_URL and the config file."""
+
+    broker: BrokerSettings
+    exchange: str
+    event_types: tuple[str, ...] = ()
+    count: int | None = None
+    repo_id: str = "pulp-f16"
+    result: str = "success"
+    subject: str | None = None  # an arbitrary message instead of Pulp events
+    body: bytes | None = None
+    fail_unroutable: bool = False
+    confirm_timeout: float = 30.0
+    window: int = 2000  # unconfirmed messages in flight at most
+    # scripting: extra headers and properties, --lines, a recording to replay, pacing
+    headers: tuple[tuple[str, Any], ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()
+    lines: bool = False
+    replay: tuple[Message, ...] | None = None
+    rate: float = 0.0  # messages per second; 0 = as fast as the broker takes them
+    speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
+    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
+    quiet: bool = False  # -q: no summary line on success
+
+
+def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+    description = (
+        "Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
+        "and wait until the broker confirmed every one."
     )
-    parser.add_argument(
-        "-e",
-        "--exchange",
-        help="name of a topic exchange (default: [messaging] topic_exchange of the config "
-        f"file, else {pulpconf.DEFAULT_EXCHANGE})",
-    )
+    parser = command.new_parser(PROG, description, EXAMPLES, env)
     brokerargs.add_broker_arguments(parser)
+    add_message_arguments(parser)
+    add_publishing_arguments(parser)
+    add_scripting_arguments(parser)
+    return command.finish_parser(
+        parser, event_type=completion.event_types, subject=completion.subjects, body=completion.body_values
+    )
+
+
+def add_message_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to publish: Pulp's events (-t, --repo-id, --result) or any one message (--subject, --body)."""
     pulp = parser.add_argument_group("Pulp events")
     pulp.add_argument(
         "-t",
@@ -78,11 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TEXT|@FILE|-",
         help="its body: the text itself, @FILE for a file's bytes, - for standard input",
     )
+
+
+def add_publishing_arguments(parser: argparse.ArgumentParser) -> None:
+    """-n, --fail-unroutable, --confirm-timeout, --sequence-header, -q: how many, and how sure."""
     run = parser.add_argument_group("publishing")
     run.add_argument(
         "-n",
         "--count",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         metavar="N",
         help="publish N messages (events cycle through the chosen types) (default: one each)",
     )
@@ -94,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--confirm-timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         default=30.0,
         metavar="SECS",
         help="how long to wait for the broker's last confirms, and for a broker to answer "
@@ -107,17 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
         "reconnect), so a consumer can count lost and duplicated messages",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no summary line on success")
-    add_scripting_arguments(parser)
-    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    completion.install(
-        parser,
-        exchange=completion.exchanges,
-        event_type=completion.event_types,
-        subject=completion.subjects,
-        body=completion.body_values,
-    )
-    return parser
 
 
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
@@ -131,7 +157,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
     script.add_argument(
         "--speed",
-        type=brokerargs.non_negative_float,
+        type=argtypes.non_negative_float,
         default=0.0,
         metavar="F",
         help="--replay with the recorded gaps divided by F (1 = as recorded, 2 = twice as fast; "
@@ -139,7 +165,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
     script.add_argument(
         "--rate",
-        type=brokerargs.non_negative_float,
+        type=argtypes.non_negative_float,
         default=0.0,
         metavar="R",
         help="publish R messages per second, steadily (default: 0, as fast as the broker takes them)",
@@ -167,10 +193,10 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_body(value: str) -> bytes:
+def read_body(value: str, stdin: TextIO) -> bytes:
     """--body: literal text, @FILE or - (stdin), as bytes."""
     if value == "-":
-        return sys.stdin.buffer.read()
+        return stdin.buffer.read()
     if value.startswith("@"):
         path = value[1:]
         try:
@@ -181,11 +207,11 @@ def read_body(value: str) -> bytes:
     return os.fsencode(value)
 
 
-def _read_replay(value: str) -> Recording:
+def _read_replay(value: str, stdin: TextIO) -> Recording:
     from pulp_amqp_tools.messages.replay import read_recording
 
     if value == "-":
-        return read_recording(sys.stdin.buffer, "-")
+        return read_recording(stdin.buffer, "-")
     try:
         with open(value, "rb") as handle:
             return read_recording(handle, repr(value))
@@ -193,7 +219,7 @@ def _read_replay(value: str) -> Recording:
         raise UsageError(f"cannot read --replay file {value!r}: {exc.strerror}") from None
 
 
-def _scripting_checks(args: argparse.Namespace) -> None:
+def _check_combinations(args: argparse.Namespace) -> None:
     if args.replay is not None and (args.subject is not None or args.body is not None or args.event_type):
         raise UsageError("--replay publishes the recorded messages: no -t, --subject or --body with it")
     if args.replay is not None and args.count is not None:
@@ -204,38 +230,50 @@ def _scripting_checks(args: argparse.Namespace) -> None:
         raise UsageError("choose --speed (the recorded gaps) or --rate (a steady pace), not both")
     if args.lines and args.body is None:
         raise UsageError("--lines splits a --body (text, @FILE or -) into one message per line")
-
-
-def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> EmitOptions:
-    pulp = pulpconf.load(args.config)
-    _scripting_checks(args)
     if (args.subject is None) != (args.body is None):
         raise UsageError("--subject and --body go together: give both to publish one message")
     if args.subject is not None and args.event_type:
         raise UsageError("choose Pulp events (-t) or one message (--subject/--body), not both")
-    headers: tuple[tuple[str, Any], ...] = ()
-    properties: tuple[tuple[str, Any], ...] = ()
-    if args.header or args.property:
-        from pulp_amqp_tools.messages.properties import merge, parse_header, parse_property
 
-        headers = merge((), (parse_header(text) for text in args.header or ()))
-        properties = merge((), (parse_property(text) for text in args.property or ()))
-    recording = _read_replay(args.replay) if args.replay is not None else None
-    exchange = args.exchange
-    if recording is not None and exchange is None:
-        if len(recording.exchanges) != 1 or "" in recording.exchanges:
-            found = ", ".join(sorted(repr(one_line(name)) for name in recording.exchanges)) or "none"
-            raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
-        (exchange,) = recording.exchanges
+
+def _extras(args: argparse.Namespace) -> tuple[Fields, Fields]:
+    """--header and --property: the headers and the properties added to every message."""
+    if not (args.header or args.property):
+        return (), ()
+    from pulp_amqp_tools.messages.properties import merge, parse_header, parse_property
+
+    headers = merge((), (parse_header(text) for text in args.header or ()))
+    return headers, merge((), (parse_property(text) for text in args.property or ()))
+
+
+def _replay_exchange(exchange: str | None, recording: Recording | None) -> str | None:
+    """-e, else the one exchange a recording was received from."""
+    if recording is None or exchange is not None:
+        return exchange
+    if len(recording.exchanges) != 1 or "" in recording.exchanges:
+        found = ", ".join(sorted(repr(one_line(name)) for name in recording.exchanges)) or "none"
+        raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
+    (only,) = recording.exchanges
+    return only
+
+
+def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, str] | None = None) -> EmitOptions:
+    """Resolve parsed arguments (and the config file, AMQP_URL, --body/--replay files) into EmitOptions."""
+    env = Environment.of(env, PROG)
+    pulp = pulpconf.load(args.config)
+    _check_combinations(args)
+    headers, properties = _extras(args)
+    recording = _read_replay(args.replay, env.stdin) if args.replay is not None else None
+    exchange = _replay_exchange(args.exchange, recording)
     return EmitOptions(
-        broker=brokerargs.broker_from_args(args, pulp, "emit", environ),
+        broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
         exchange=brokerargs.exchange_from_args(exchange, pulp),
         event_types=events.parse_event_types(args.event_type or []),
         count=args.count,
         repo_id=args.repo_id,
         result=args.result,
         subject=check_short(args.subject, "the subject") if args.subject is not None else None,
-        body=read_body(args.body) if args.body is not None else None,
+        body=read_body(args.body, env.stdin) if args.body is not None else None,
         fail_unroutable=args.fail_unroutable,
         confirm_timeout=args.confirm_timeout,
         headers=headers,
@@ -245,60 +283,8 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
         rate=args.rate,
         speed=args.speed,
         sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
+        quiet=args.quiet,
     )
-
-
-def bodies(options: EmitOptions) -> list[bytes]:
-    """The --body, or with --lines its non-empty lines (a CRLF's CR dropped too)."""
-    if options.body is None:
-        return []
-    if not options.lines:
-        return [options.body]
-    return [line.removesuffix(b"\r") for line in options.body.split(b"\n") if line.strip(b"\r")]
-
-
-def planned(options: EmitOptions) -> int:
-    """How many messages `messages` will yield."""
-    if options.replay is not None:
-        return len(options.replay)
-    if options.subject is not None:
-        given = len(bodies(options))
-        return (options.count or given) if given else 0
-    return options.count or len(options.event_types)
-
-
-def _with_extras(options: EmitOptions, headers: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
-    if not options.headers:
-        return headers
-    from pulp_amqp_tools.messages.properties import merge
-
-    return merge(headers, options.headers)
-
-
-def messages(options: EmitOptions) -> Iterator[Message]:
-    """What to publish: a recording, the message(s) given, or Pulp events; --header/--property on each."""
-    props = options.properties
-    if options.replay is not None:
-        if not options.headers and not props:
-            yield from options.replay
-            return
-        from pulp_amqp_tools.messages.properties import merge
-
-        for recorded in options.replay:
-            yield replace(
-                recorded, headers=merge(recorded.headers, options.headers), properties=merge(recorded.properties, props)
-            )
-        return
-    if options.subject is not None and options.body is not None:
-        headers = _with_extras(options, ((events.SUBJECT_HEADER, options.subject),))
-        given = bodies(options)
-        for body in islice(cycle(given), options.count or len(given)) if given else ():
-            yield Message(options.subject, body, headers, props)
-        return
-    for event in events.event_stream(options.event_types, options.count, options.repo_id, options.result):
-        yield Message(
-            event.subject, event.body, _with_extras(options, ((events.SUBJECT_HEADER, event.subject),)), props
-        )
 
 
 def _tally(counter: Counter[str], limit: int = 5) -> str:
@@ -316,43 +302,14 @@ def summary(report: Report, elapsed: float) -> str:
     )
 
 
-def _publish(options: EmitOptions, quiet: bool) -> Report:
-    from pulp_amqp_tools.amqp091.publish import publish_all
-
-    pace = None
-    if options.rate or options.speed:
-        from pulp_amqp_tools.messages.pacing import make_pace
-
-        pace = make_pace(options.rate, options.speed)
-
-    def say(message: str) -> None:  # reconnect notices
-        boundary.notice(PROG, message)
-
-    stream = messages(options)
-    total = planned(options)
-    # A bar only where a person watches something that takes a while; rich is imported only then.
-    if not quiet and (total > 100 or pace is not None) and sys.stderr.isatty():
-        from pulp_amqp_tools.output import progress
-
-        with progress.bar(total, sys.stderr) as track:
-            return publish_all(options, track(stream), pace, say)
-    return publish_all(options, stream, pace, say)
-
-
-def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
+def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
-    boundary.warn(PROG, options.broker.warnings)
+    env.warn(options.broker.warnings)
     started = time.monotonic()
-    report = _publish(options, quiet)
+    report = _publish(options, env)
     figures = summary(report, time.monotonic() - started)
     where = f"exchange {one_line(options.exchange)!r}"
-    if report.nacked or report.unconfirmed:
-        lost = report.nacked + report.unconfirmed
-        raise NotDeliveredError(
-            f"{sum(lost.values())} of {report.published} messages to {where} were not confirmed by the broker "
-            f"({sum(report.nacked.values())} rejected, {sum(report.unconfirmed.values())} unanswered "
-            f"after {options.confirm_timeout:g} s): {_tally(lost)} ({figures})"
-        )
+    _fail_unless_confirmed(report, options, where, figures)
     if report.unroutable:
         message = (
             f"{sum(report.unroutable.values())} of {report.published} messages to {where} reached no "
@@ -360,30 +317,84 @@ def emit(options: EmitOptions, quiet: bool = False) -> ExitStatus:
         )
         if options.fail_unroutable:
             raise NotDeliveredError(message)
-        boundary.notice(PROG, f"warning: {message}")
-    elif not quiet or report.resent:
+        env.notice(f"warning: {message}")
+    elif not options.quiet or report.resent:
         again = (
             (f"; {report.resent} sent again after {report.reconnects} reconnect(s): consumers may see duplicates")
             if report.resent
             else ""
         )
-        boundary.notice(PROG, f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
+        env.notice(f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
     return ExitStatus.OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    if "_ARGCOMPLETE" in os.environ:
-        import argcomplete
+def _fail_unless_confirmed(report: Report, options: EmitOptions, where: str, figures: str) -> None:
+    if report.nacked or report.unconfirmed:
+        lost = report.nacked + report.unconfirmed
+        raise NotDeliveredError(
+            f"{sum(lost.values())} of {report.published} messages to {where} were not confirmed by the broker "
+            f"({sum(report.nacked.values())} rejected, {sum(report.unconfirmed.values())} unanswered "
+            f"after {options.confirm_timeout:g} s): {_tally(lost)} ({figures})"
+        )
 
-        argcomplete.autocomplete(parser)
-    args = parser.parse_args(argv)
-    return boundary.run(PROG, lambda: emit(options_from_args(args), args.quiet), traceback=args.traceback)
+
+def emit_spec(options: EmitOptions) -> EmitSpec:
+    """What emit's loop (loops/emit.py) needs of the options: it never sees EmitOptions."""
+    from pulp_amqp_tools.loops.emit import EmitSpec
+    from pulp_amqp_tools.transport.interface import Topology
+
+    return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
+
+
+def _publish(options: EmitOptions, env: Environment) -> Report:
+    """The broker's part: emit's loop over a transport, notices on stderr."""
+    from pulp_amqp_tools.loops import emit as emit_loop
+    from pulp_amqp_tools.transport import open_transport
+
+    pace = _pace(options)
+    stream = emit_messages.messages(options)
+    total = emit_messages.planned(options)
+    spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
+    # A bar only where a person watches something that takes a while; rich is imported only then.
+    if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
+        with _progress_bar(total, env) as track:
+            return emit_loop.run(spec, transport, track(stream), pace, env.notice)
+    return emit_loop.run(spec, transport, stream, pace, env.notice)
+
+
+def _pace(options: EmitOptions) -> Pace | None:
+    """--rate or --speed: how long to wait before each message; None: as fast as the broker takes them."""
+    if not (options.rate or options.speed):
+        return None
+    from pulp_amqp_tools.messages.pacing import make_pace
+
+    return make_pace(options.rate, options.speed)
+
+
+def _progress_bar(total: int, env: Environment) -> AbstractContextManager[Callable[[Iterable[T]], Iterator[T]]]:
+    from pulp_amqp_tools.output import progress
+
+    color_system = None if env.dumb_terminal else env.color_system
+    return progress.bar(
+        total,
+        env.stderr,
+        color=env.stderr_color,
+        color_system=color_system,
+        columns=env.columns(env.stderr),
+        redraw=not env.dumb_terminal,
+    )
+
+
+COMMAND = command.Command(PROG, build_parser, options_from_args, emit)
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    return command.main(COMMAND, argv, env)
 
 
 def entry() -> None:
     """The console script: main(), then a fast exit (boundary.exit_now)."""
-    boundary.exit_now(main())
+    command.entry(COMMAND)
 
 
 if __name__ == "__main__":

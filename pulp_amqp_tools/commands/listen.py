@@ -4,17 +4,28 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from typing import TextIO, cast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO, cast
 
-from pulp_amqp_tools import __version__
-from pulp_amqp_tools.cli import argparser, boundary, brokerargs, completion, helpformat, pulpconf
+from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
+from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.commands import actions
-from pulp_amqp_tools.commands.options import ListenOptions
-from pulp_amqp_tools.errors import ToolError
+from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
-from pulp_amqp_tools.messages.subjects import check_name, check_short
+from pulp_amqp_tools.messages.names import check_name, check_short
+from pulp_amqp_tools.transport.broker import BrokerSettings
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.commands.actions import TopOptions
+    from pulp_amqp_tools.handlers.exec_sink import ExecSink
+    from pulp_amqp_tools.handlers.policy import ExecOptions
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.loops.sinks import Ticket
+    from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.output.render import Renderer
+    from pulp_amqp_tools.output.sink import Sink
+    from pulp_amqp_tools.output.top_sink import TopSink
 
 PROG = "pulp-listen"
 EXAMPLES = """\
@@ -31,19 +42,33 @@ examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparser.ArgumentParser(
-        prog=PROG,
-        description="Print messages sent to an AMQP topic exchange (Pulp's event notifications).",
-        epilog=EXAMPLES,
-        formatter_class=helpformat.formatter,
-    )
-    parser.add_argument(
-        "-e",
-        "--exchange",
-        help="name of a topic exchange (default: [messaging] topic_exchange of the config "
-        f"file, else {pulpconf.DEFAULT_EXCHANGE})",
-    )
+@dataclass(frozen=True)
+class ListenOptions:
+    """What pulp-listen was asked to do, resolved from its arguments, AMQP_URL and the config file."""
+
+    broker: BrokerSettings
+    exchange: str
+    patterns: tuple[str, ...] = ("#",)
+    queue: str | None = None  # None: a private exclusive queue
+    queue_type: str | None = None
+    mode: str = "pretty"  # "quiet" | "pretty" | "json" | "none" (--top, or --exec without -q/--json)
+    count: int | None = None
+    timeout: float | None = None  # idle seconds
+    color: str = "auto"  # "auto" | "always" | "never"
+    full: bool = False
+    prefetch: int = 1000
+    # scripting: total time limit, and the conditions a message must meet to be shown and counted
+    deadline: float | None = None
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
+    # act and watch: a handler per message (--exec), or the live view (--top)
+    handler: ExecOptions | None = None
+    top: TopOptions | None = None
+
+
+def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+    description = "Print messages sent to an AMQP topic exchange (Pulp's event notifications)."
+    parser = command.new_parser(PROG, description, EXAMPLES, env)
     parser.add_argument(
         "-s",
         "--subject",
@@ -53,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
         "repeat for several (default: #, everything)",
     )
     brokerargs.add_broker_arguments(parser)
+    add_output_arguments(parser)
+    add_queue_arguments(parser)
+    add_scripting_arguments(parser)
+    actions.add_arguments(parser)
+    return command.finish_parser(parser, subject=completion.patterns, exec=completion.files, top_by=completion.nothing)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """-q, --json, --color, --full: how each message is shown."""
     out = parser.add_argument_group("output")
     modes = out.add_mutually_exclusive_group()
     modes.add_argument("-q", "--quiet", action="store_true", help="show message subject only")
@@ -72,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"on a terminal, show bodies over {64 * 1024:,} characters whole instead of truncated",
     )
+
+
+def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
+    """--queue, --queue-type, -n, --timeout, --prefetch: what to consume from, and when to stop."""
     stop = parser.add_argument_group("queue and stopping")
     stop.add_argument(
         "--queue",
@@ -87,33 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="declare a missing --queue as this type; quorum queues are replicated across a "
         "cluster and keep every message through a restart (default: classic)",
     )
-    stop.add_argument("-n", "--count", type=brokerargs.positive_int, metavar="N", help="exit 0 after N messages")
+    stop.add_argument("-n", "--count", type=argtypes.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop when no message arrived for SECS; exit {int(ExitStatus.TIMEOUT)} if none arrived at all",
     )
     stop.add_argument(
         "--prefetch",
-        type=brokerargs.positive_int,
+        type=argtypes.positive_int,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements, so at most this many "
         "are held in memory (default: 1000, with --exec as many as --exec-concurrency; lower it for "
         "large messages)",
     )
-    add_scripting_arguments(parser)
-    actions.add_arguments(parser)
-    parser.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    completion.install(
-        parser,
-        exchange=completion.exchanges,
-        subject=completion.patterns,
-        exec=completion.files,
-        top_by=completion.nothing,
-    )
-    return parser
 
 
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,7 +147,7 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     script = parser.add_argument_group("scripting")
     script.add_argument(
         "--deadline",
-        type=brokerargs.positive_float,
+        type=argtypes.positive_float,
         metavar="SECS",
         help=f"stop after SECS in all; exit {int(ExitStatus.DEADLINE)} if fewer than --count "
         "messages (without --count: none) arrived by then",
@@ -143,20 +169,21 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ListenOptions:
+def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, str] | None = None) -> ListenOptions:
     """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
     from pulp_amqp_tools.messages import filters
 
+    env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
     patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
     if queue is not None and queue.startswith("amq."):
-        raise ToolError("queue names starting with 'amq.' are reserved to the broker", ExitStatus.USAGE)
+        raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.queue_type is not None and queue is None:
-        raise ToolError("--queue-type needs --queue NAME (a private queue is always classic)", ExitStatus.USAGE)
+        raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
     act = actions.resolve(args)
     return ListenOptions(
-        broker=brokerargs.broker_from_args(args, pulp, "listen", environ),
+        broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
         exchange=brokerargs.exchange_from_args(args.exchange, pulp),
         patterns=patterns,
         queue=queue,
@@ -175,43 +202,134 @@ def options_from_args(args: argparse.Namespace, environ: dict[str, str] | None =
     )
 
 
-def listen(options: ListenOptions, out: TextIO) -> ExitStatus:
-    """Consume until --count, --timeout or a signal; write each message to `out`."""
-    from pulp_amqp_tools.amqp091 import consume
+def listen(options: ListenOptions, env: Environment) -> ExitStatus:
+    """Consume until --count, --timeout or a signal; write each message to env's stdout (or hand it
+    to --exec's handlers, or count it for --top)."""
     from pulp_amqp_tools.output import render
     from pulp_amqp_tools.output.sink import Sink
 
-    boundary.warn(PROG, options.broker.warnings)
-    color = options.mode == "pretty" and render.wants_color(options.color, out)
-    sink = Sink(out)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
+    env.warn(options.broker.warnings)
+    if hasattr(env.stdout, "reconfigure"):
+        # Untrusted text must never crash the writer: unencodable characters become escapes.
+        env.stdout.reconfigure(errors="backslashreplace")
+    color = options.mode == "pretty" and env.color(options.color)
+    # Lines reach a pipe without ever stalling the AMQP loop (sink.py); not so with --exec, whose
+    # handlers write to the same pipe and would find it non-blocking.
+    sink = Sink(env.stdout, nonblocking=options.handler is None)
+    handler = _handler(options, env)
+    top: TopSink | None = None
     try:
-        renderer = render.make_renderer(options.mode, cast(TextIO, sink), color, options.full)
-        return consume.consume(options, renderer, sink, lambda message: boundary.notice(PROG, message))
+        if options.top is not None:
+            top, notice = _top(options, options.top, env, sink)
+            return _consume(options, top, sink, notice, handler, top)
+        renderer = render.make_renderer(
+            options.mode, cast(TextIO, sink), color=color, terminal=env.stdout_isatty, full=options.full
+        )
+        return _consume(options, renderer, sink, env.notice, handler, None)
     finally:
-        sink.close()
+        try:
+            if top is not None:
+                top.close()  # the last snapshot, or the terminal given back
+                _quietly(sink.drain)
+        finally:
+            if handler is not None:
+                handler.close()  # handlers still running are ended: their messages come again
+            sink.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    if "_ARGCOMPLETE" in os.environ:
-        import argcomplete
+def _quietly(step: Callable[[], object]) -> None:
+    try:
+        step()
+    except OSError:
+        pass  # the reader went away: nothing more to say
 
-        argcomplete.autocomplete(parser)
-    args = parser.parse_args(argv)
 
-    def body() -> int:
-        options = options_from_args(args)
-        if hasattr(sys.stdout, "reconfigure"):
-            # Untrusted text must never crash the writer: unencodable characters become escapes.
-            sys.stdout.reconfigure(errors="backslashreplace")
-        return listen(options, sys.stdout)
+def _handler(options: ListenOptions, env: Environment) -> ExecSink[Ticket] | None:
+    """--exec's handlers, or None."""
+    if options.handler is None:
+        return None
+    from pulp_amqp_tools.handlers.exec_sink import ExecSink
 
-    return boundary.run(PROG, body, traceback=args.traceback)
+    if options.queue is None:
+        env.notice(
+            "requeued messages are lost when pulp-listen ends: they wait in its private queue, which "
+            "ends with it (--queue NAME keeps them)"
+        )
+    return ExecSink(options.handler, env.notice)
+
+
+def _top(
+    options: ListenOptions, top: TopOptions, env: Environment, sink: Sink
+) -> tuple[TopSink, Callable[[str], None]]:
+    """--top's sink and display, and where notices go meanwhile (into the view, when it owns stderr's terminal)."""
+    import time
+
+    from pulp_amqp_tools.output.top_sink import Header, JsonSnapshots, TopSink, key_function
+    from pulp_amqp_tools.output.top_stats import TopStats
+
+    header = Header(options.broker.describe(), options.exchange, options.patterns, top.by_text)
+    stats = TopStats(top.rows, time.time())
+    if top.json or not env.stdout_isatty:
+        return TopSink(stats, key_function(top.by), JsonSnapshots(cast(TextIO, sink), header, top.every)), env.notice
+    from pulp_amqp_tools.output.keys import KeyReader
+    from pulp_amqp_tools.output.top_view import LiveView
+
+    keys = KeyReader(env.stdin.fileno()) if env.stdin_isatty else None
+    view = LiveView(env.stdout, header, env.color(options.color), keys, env.notice)
+    return TopSink(stats, key_function(top.by), view), view.note if env.stderr_isatty else env.notice
+
+
+def _consume(
+    options: ListenOptions,
+    renderer: Renderer,
+    sink: Sink,
+    notice: Callable[[str], None],
+    handler: ExecSink[Ticket] | None,
+    ticker: TopSink | None,
+) -> ExitStatus:
+    """The broker's part: listen's loop over a transport."""
+    from pulp_amqp_tools.loops import listen as listen_loop
+    from pulp_amqp_tools.transport import open_transport
+
+    transport = open_transport(options.broker, notice)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, notice, handler, ticker)
+
+
+def listen_spec(options: ListenOptions) -> ListenSpec:
+    """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
+    from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+
+    topology = Topology(
+        options.exchange,
+        queue=QueueSpec(options.queue, options.queue_type),
+        bindings=tuple(Binding(pattern) for pattern in options.patterns),
+    )
+    return ListenSpec(
+        topology,
+        prefetch=options.prefetch,
+        count=options.count,
+        timeout=options.timeout,
+        deadline=options.deadline,
+        where=options.where,
+        fail_where=options.fail_where,
+        # Delivery.properties cost per message: filled when shown, handed to a handler, or counted by.
+        properties=options.mode in ("pretty", "json")
+        or options.handler is not None
+        or (options.top is not None and options.top.by is not None and options.top.by[0] == "properties"),
+    )
+
+
+COMMAND = command.Command(PROG, build_parser, options_from_args, listen)
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    return command.main(COMMAND, argv, env)
 
 
 def entry() -> None:
     """The console script: main(), then a fast exit (boundary.exit_now)."""
-    boundary.exit_now(main())
+    command.entry(COMMAND)
 
 
 if __name__ == "__main__":

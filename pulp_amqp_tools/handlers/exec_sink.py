@@ -19,12 +19,12 @@ from typing import Generic, TypeVar
 
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.handlers import environment
-from pulp_amqp_tools.handlers.policy import ExecOptions, Verdict, decide
+from pulp_amqp_tools.handlers.policy import PAST, ExecOptions, Verdict, decide
 from pulp_amqp_tools.handlers.runner import HandlerRun, kill_all
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.retries import retries_of
 from pulp_amqp_tools.messages.safetext import one_line
-from pulp_amqp_tools.messages.settlement import Fate
+from pulp_amqp_tools.transport.interface import Outcome
 
 T = TypeVar("T")
 POLL_EVERY = 0.02  # seconds between looks at running handlers (the loop's time slice meanwhile)
@@ -39,7 +39,7 @@ class Settled(Generic[T]):
     verdict: Verdict
 
     @property
-    def fate(self) -> Fate:
+    def fate(self) -> Outcome:
         return self.verdict.fate
 
 
@@ -141,9 +141,9 @@ class ExecSink(Generic[T]):
     def _finish(self, job: _Job[T], code: int) -> Settled[T]:
         _remove(job.record)
         verdict = decide(code, job.run.timed_out, job.retries, self._options)
-        if verdict.fate is not Fate.ACK:
+        if verdict.fate is not Outcome.ACK:
             subject = one_line(job.delivery.subject[:200])
-            self._notice(f"handler for {subject!r} {verdict.reason}: message {verdict.fate.value}")
+            self._notice(f"handler for {subject!r} {verdict.reason}: message {PAST[verdict.fate]}")
         return Settled(job.ticket, job.delivery, verdict)
 
 

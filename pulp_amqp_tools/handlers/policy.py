@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pulp_amqp_tools.messages.settlement import Fate
+from pulp_amqp_tools.transport.interface import Outcome
 
 DEFAULT_RETRY_STATUS = 75  # EX_TEMPFAIL (sysexits.h): "try again later"
 DEFAULT_MAX_RETRIES = 5
@@ -33,24 +33,30 @@ class ExecOptions:
     retry_status: int = DEFAULT_RETRY_STATUS  # --retry-status CODE
 
 
+PAST = {Outcome.ACK: "acknowledged", Outcome.REQUEUE: "requeued", Outcome.REJECT: "rejected"}
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """A fate and, for anything but a plain success, why (for one notice line)."""
+    """A fate and, for anything but a plain success, why (for one notice line).
 
-    fate: Fate
+    REQUEUE here means the counted requeue of messages/retries.py, never AMQP's plain one.
+    """
+
+    fate: Outcome
     reason: str = ""
 
 
 def decide(returncode: int, timed_out: bool, retries: int, options: ExecOptions) -> Verdict:
     """The fate of a message whose handler ended with `returncode` (negative: killed by a signal)."""
     if timed_out:
-        return Verdict(Fate.REJECT, f"ran over --exec-timeout {options.timeout:g} s and was killed")
+        return Verdict(Outcome.REJECT, f"ran over --exec-timeout {options.timeout:g} s and was killed")
     if returncode == 0:
-        return Verdict(Fate.ACK)
+        return Verdict(Outcome.ACK)
     if returncode < 0:
-        return Verdict(Fate.REJECT, f"was killed by signal {-returncode}")
+        return Verdict(Outcome.REJECT, f"was killed by signal {-returncode}")
     if returncode != options.retry_status:
-        return Verdict(Fate.REJECT, f"exited {returncode}")
+        return Verdict(Outcome.REJECT, f"exited {returncode}")
     if retries >= options.max_retries:
-        return Verdict(Fate.REJECT, f"exited {returncode} (retry) after {retries} requeues (--max-retries)")
-    return Verdict(Fate.REQUEUE, f"exited {returncode} (retry): requeue {retries + 1} of {options.max_retries}")
+        return Verdict(Outcome.REJECT, f"exited {returncode} (retry) after {retries} requeues (--max-retries)")
+    return Verdict(Outcome.REQUEUE, f"exited {returncode} (retry): requeue {retries + 1} of {options.max_retries}")

@@ -1,4 +1,5 @@
 """Messages whatever protocol carried them. Pure.
 
-Delivery records, subjects, safe text, filters, Pulp's events, replay, pacing.
+Delivery records, the message to publish, AMQP names and their limits, safe text, filters,
+Pulp's events, properties and headers, replay, pacing.
 """

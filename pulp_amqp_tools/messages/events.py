@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import cycle, islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulp_amqp_tools.errors import UsageError
 
@@ -42,8 +41,7 @@ def parse_event_types(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(chosen) if chosen else EVENT_TYPES
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One event ready to publish: its subject and JSON body bytes."""
 
     event_type: str

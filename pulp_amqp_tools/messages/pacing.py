@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pulp_amqp_tools.commands.options import Message
+from pulp_amqp_tools.messages.message import Message
 
 Pace = Callable[[Message], float]
 MAX_BEHIND = 1.0  # seconds late before the schedule restarts from now

@@ -15,11 +15,32 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.delivery import from_jsonable
-from pulp_amqp_tools.messages.subjects import check_short
+from pulp_amqp_tools.messages.delivery import from_jsonable, parse_iso_time
+from pulp_amqp_tools.messages.names import check_short
 
-STRING_PROPERTIES = ("content_type", "content_encoding", "message_id", "correlation_id", "reply_to", "type", "app_id")
-PROPERTIES = (*STRING_PROPERTIES, "delivery_mode", "priority", "expiration", "timestamp")
+# The one table of AMQP 0-9-1 basic properties (headers aside): pika's names in the spec's order,
+# which is the order listen shows and writes them in, and the type each value has on the wire.
+BASIC_PROPERTIES: dict[str, type] = {
+    "content_type": str,
+    "content_encoding": str,
+    "delivery_mode": int,
+    "priority": int,
+    "correlation_id": str,
+    "reply_to": str,
+    "expiration": str,  # whole milliseconds, as text
+    "message_id": str,
+    "timestamp": int,  # seconds since 1970
+    "type": str,
+    "user_id": str,
+    "app_id": str,
+    "cluster_id": str,
+}
+PROPERTY_NAMES = tuple(BASIC_PROPERTIES)
+# RabbitMQ refuses a publish whose user_id is not the publishing connection's user (406), which
+# closes the channel mid-run: neither --property nor --replay sends one. cluster_id is
+# deprecated: replayed as recorded, not offered to --property.
+SETTABLE = tuple(name for name in PROPERTY_NAMES if name not in ("user_id", "cluster_id"))
+REPLAYED = frozenset(PROPERTY_NAMES) - {"user_id"}
 DELIVERY_MODES = {"1": 1, "transient": 1, "2": 2, "persistent": 2}
 _INT64 = 2**63
 _INT32 = 2**31
@@ -81,34 +102,42 @@ def _timestamp(value: str, text: str) -> int:
     if value.isascii() and value.isdigit():
         return int(value)
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = parse_iso_time(value)
     except ValueError:
         raise UsageError(f"--property {text!r}: timestamp is seconds since 1970, ISO-8601 or 'now'") from None
     return int((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp())
+
+
+def _delivery_mode(value: str, text: str) -> int:
+    if value.lower() not in DELIVERY_MODES:
+        raise UsageError(f"--property {text!r}: delivery_mode is 1/transient or 2/persistent")
+    return DELIVERY_MODES[value.lower()]
+
+
+def _priority(value: str, text: str) -> int:
+    if not (value.isascii() and value.isdigit()) or int(value) > 255:
+        raise UsageError(f"--property {text!r}: priority is a whole number from 0 to 255")
+    return int(value)
+
+
+def _expiration(value: str, text: str) -> str:
+    # AMQP carries it as a string; RabbitMQ closes the channel unless it is whole milliseconds.
+    if not (value.isascii() and value.isdigit()):
+        raise UsageError(f"--property {text!r}: expiration is a whole number of milliseconds")
+    return value
+
+
+_PARSERS = {"delivery_mode": _delivery_mode, "priority": _priority, "expiration": _expiration, "timestamp": _timestamp}
 
 
 def parse_property(text: str) -> tuple[str, Any]:
     """`NAME=VALUE` for one of the basic properties, the value in the property's type."""
     raw_key, value = _split(text, "--property")
     key = raw_key.replace("-", "_").lower()
-    if key not in PROPERTIES:
-        raise UsageError(f"--property {text!r}: unknown property; known: {', '.join(PROPERTIES)}")
-    if key in STRING_PROPERTIES:
-        return key, value
-    if key == "delivery_mode":
-        if value.lower() not in DELIVERY_MODES:
-            raise UsageError(f"--property {text!r}: delivery_mode is 1/transient or 2/persistent")
-        return key, DELIVERY_MODES[value.lower()]
-    if key == "priority":
-        if not (value.isascii() and value.isdigit()) or int(value) > 255:
-            raise UsageError(f"--property {text!r}: priority is a whole number from 0 to 255")
-        return key, int(value)
-    if key == "expiration":
-        # AMQP carries it as a string; RabbitMQ closes the channel unless it is whole milliseconds.
-        if not (value.isascii() and value.isdigit()):
-            raise UsageError(f"--property {text!r}: expiration is a whole number of milliseconds")
-        return key, value
-    return key, _timestamp(value, text)
+    if key not in SETTABLE:
+        raise UsageError(f"--property {text!r}: unknown property; known: {', '.join(SETTABLE)}")
+    parser = _PARSERS.get(key)
+    return key, (value if parser is None else parser(value, text))
 
 
 def merge(base: Iterable[tuple[str, Any]], extra: Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:

@@ -13,19 +13,13 @@ import binascii
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pulp_amqp_tools.commands.options import Message
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.delivery import body_bytes, from_jsonable
-from pulp_amqp_tools.messages.properties import PROPERTIES, parse_property, sendable
-from pulp_amqp_tools.messages.subjects import check_short
-
-# Properties replayed as recorded. user_id is left out: RabbitMQ refuses a publish whose
-# user_id is not the publishing connection's user (406), which would close the channel mid-replay.
-REPLAYED_PROPERTIES = frozenset((*PROPERTIES, "cluster_id"))
-_INT_PROPERTIES = frozenset(("delivery_mode", "priority", "timestamp"))
+from pulp_amqp_tools.messages.delivery import body_bytes, from_jsonable, parse_iso_time
+from pulp_amqp_tools.messages.message import Message
+from pulp_amqp_tools.messages.names import check_short
+from pulp_amqp_tools.messages.properties import BASIC_PROPERTIES, REPLAYED, SETTABLE, parse_property, sendable
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ def parse_time(text: Any) -> float | None:
     if not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        return parse_iso_time(text).timestamp()
     except ValueError:
         return None
 
@@ -65,12 +59,12 @@ def message_from_record(record: dict[str, Any]) -> Message:
     properties = from_jsonable(record.get("properties") or {})
     if not isinstance(headers, dict) or not isinstance(properties, dict):
         raise ValueError("'headers' and 'properties' must be objects")
-    kept = tuple((key, value) for key, value in properties.items() if key in REPLAYED_PROPERTIES and value is not None)
+    kept = tuple((key, value) for key, value in properties.items() if key in REPLAYED and value is not None)
     for key, value in kept:
-        wanted = int if key in _INT_PROPERTIES else str
+        wanted = BASIC_PROPERTIES[key]
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(f"property {key!r} is not a {wanted.__name__}")
-        if key != "cluster_id":
+        if key in SETTABLE:
             try:  # the ranges --property enforces (priority 0-255, whole-ms expiration...): checked
                 parse_property(f"{key}={value}")  # here, not by the broker halfway through
             except UsageError as exc:

@@ -15,10 +15,21 @@ import re
 # separators, invisible format characters that reorder or hide text (deprecated shaping controls,
 # the BOM / zero-width no-break space, interlinear annotations), and lone surrogates (which cannot
 # even be encoded).
+# Every one of them is unprintable to str.isprintable() (categories Cc, Cf, Cs, Zl, Zp), so text
+# that is printable needs no escaping at all: the common case, decided without any regex.
 _BASE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u206a-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
-_ONE_LINE = re.compile(f"[\x00-\x1f{_BASE}]")
-_MULTI_LINE = re.compile(f"\r\n|[\x00-\x08\x0b-\x1f{_BASE}]")  # keeps tab, newline and CRLF
-_IN_JSON = re.compile(f"[\x00-\x08\x0b-\x1f{_BASE}]")
+
+
+@functools.cache
+def _pattern(which: str) -> re.Pattern[str]:
+    # Compiled on first use: a one-shot emit that never escapes anything pays for none of them.
+    sources = {
+        "one_line": f"[\x00-\x1f{_BASE}]",
+        "multi_line": f"\r\n|[\x00-\x08\x0b-\x1f{_BASE}]",  # keeps tab, newline and CRLF
+        "in_json": f"[\x00-\x08\x0b-\x1f{_BASE}]",
+    }
+    return re.compile(sources[which])
+
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\r\n": "\n"}
 
@@ -38,21 +49,26 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def one_line(text: str) -> str:
     """Escape every control character, newlines and tabs included: for subjects, names, headers."""
-    return _ONE_LINE.sub(_python_escape, text)
+    if text.isprintable():
+        return text
+    return _pattern("one_line").sub(_python_escape, text)
 
 
 def multi_line(text: str) -> str:
     """Escape control characters but keep tabs and line breaks (LF, CRLF): for message bodies."""
-    return _MULTI_LINE.sub(_python_escape, text)
+    if text.isprintable():
+        return text
+    return _pattern("multi_line").sub(_python_escape, text)
 
 
 @functools.cache
 def _binary_table() -> dict[int, str]:
-    # What _MULTI_LINE escapes, as a str.translate table: a binary body is mostly matches, and
+    # What multi_line escapes, as a str.translate table: a binary body is mostly matches, and
     # translate handles 10 MB in a fraction of a second where a regex callback per byte takes seconds.
     table: dict[int, str] = {}
-    for code in range(0x10000):  # everything _MULTI_LINE matches lies in the BMP
-        match = _MULTI_LINE.match(chr(code))
+    escaped = _pattern("multi_line")
+    for code in range(0x10000):  # everything multi_line escapes lies in the BMP
+        match = escaped.match(chr(code))
         if match:
             table[code] = _python_escape(match)
     table.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})  # surrogateescape'd bytes
@@ -69,4 +85,6 @@ def binary(data: bytes) -> str:
 
 def in_json(text: str) -> str:
     """Escape inside JSON text as \\uXXXX, so the escaped text is still valid JSON."""
-    return _IN_JSON.sub(_json_escape, text)
+    if text.isprintable():
+        return text
+    return _pattern("in_json").sub(_json_escape, text)

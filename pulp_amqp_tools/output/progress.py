@@ -1,25 +1,52 @@
-"""emit's progress bar on a terminal: the only rich user besides render, imported only when shown."""
+"""emit's progress bar on a terminal: rich, imported only when a bar is shown.
+
+What the terminal is (colours, width, whether it redraws in place) the Environment decided;
+rich is told, not left to read NO_COLOR, FORCE_COLOR, TERM or COLUMNS again itself.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TextIO, TypeVar
+from typing import Literal, TextIO, TypeVar, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 T = TypeVar("T")
+ColorSystem = Literal["standard", "256", "truecolor"]
 REFRESH = 0.1  # seconds between two updates of the count: per message would cost more than publishing
 
 
 @contextmanager
-def bar(total: int, stream: TextIO) -> Iterator[Callable[[Iterable[T]], Iterator[T]]]:
-    """A transient bar on `stream`; yields `track(items)`, which counts the items as they are consumed."""
-    console = Console(file=stream, markup=False, emoji=False, highlight=False)
-    columns = (TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+def bar(
+    total: int, stream: TextIO, *, color: bool, color_system: str | None, columns: int, redraw: bool
+) -> Iterator[Callable[[Iterable[T]], Iterator[T]]]:
+    """A transient bar on the terminal `stream`; yields `track(items)`, which counts items as they pass.
+
+    `color` False: styles without colours; `color_system` None: no escape codes at all (a dumb
+    terminal), which also means no redrawing in place (`redraw`).
+    """
+    console = Console(
+        file=stream,
+        force_terminal=True,
+        force_interactive=redraw,
+        no_color=not color,
+        color_system=cast(ColorSystem | None, color_system),
+        width=columns,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+    columns_shown = (
+        TextColumn("publishing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns_shown, console=console, transient=True) as progress:
         task = progress.add_task("publishing", total=total)
 
         def track(items: Iterable[T]) -> Iterator[T]:

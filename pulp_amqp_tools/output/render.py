@@ -1,14 +1,14 @@
-"""Turning deliveries into output: subject lines, pretty messages (rich on a terminal), JSON lines.
+"""Turning deliveries into output: subject lines, pretty messages (coloured on a terminal), JSON lines.
 
-The only module that touches rich. Every piece of message data passes through safetext before
-it is shown, and rich is told to parse no markup, substitute no emoji and highlight nothing of
-its own, so a message can neither restyle the output nor write raw control codes.
+Every piece of message data passes through safetext before it is shown. Colour is rich's styles
+turned into SGR codes once (RichRenderer), never rich printing message data: no markup, emoji or
+highlighting of our own can restyle the output or let a message write raw control codes. Whether
+to colour, and whether stdout is a terminal, the caller says (cli/environment.py decides).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
@@ -26,21 +26,11 @@ class Renderer(Protocol):
     def write(self, delivery: Delivery) -> None: ...
 
 
-def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """--color auto|always|never, with NO_COLOR, FORCE_COLOR and TERM=dumb honoured for auto."""
-    env = os.environ if environ is None else environ
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    if env.get("NO_COLOR"):
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    if env.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+class NullRenderer:
+    """Nothing at all: with --exec only the handler's own output is seen."""
+
+    def write(self, delivery: Delivery) -> None:
+        pass
 
 
 class QuietRenderer:
@@ -168,7 +158,7 @@ class RichRenderer:
     rich turns each style into its SGR codes once; messages are then written with plain string
     operations. rich's own printing costs about a millisecond per message (it splits and renders
     every line), and everything it would decide for us we decide ourselves: colour already chosen
-    by wants_color (not rich's NO_COLOR/FORCE_COLOR/TERM rules), basic colours only, no markup,
+    by the Environment (not rich's NO_COLOR/FORCE_COLOR/TERM rules), basic colours only, no markup,
     emoji or highlighting of data, no wrapping or padding (the terminal wraps long lines itself,
     a pipe gets them whole). The only escape sequences written are ESC [ ... m.
     """
@@ -220,15 +210,21 @@ class RichRenderer:
         self._write("".join(parts))
 
 
-def make_renderer(mode: str, stream: TextIO, color: bool, full: bool) -> Renderer:
-    """The renderer for -q ("quiet"), --json ("json") or the default view ("pretty")."""
+def make_renderer(
+    mode: str, stream: TextIO, *, color: bool = False, terminal: bool = False, full: bool = False
+) -> Renderer:
+    """The renderer for -q ("quiet"), --json ("json"), the default view ("pretty") or none ("none":
+    --exec prints nothing of its own unless -q or --json asks).
+
+    On a `terminal`, bodies are cut at TERMINAL_BODY_LIMIT characters unless `full`.
+    """
+    if mode == "none":
+        return NullRenderer()
     if mode == "quiet":
         return QuietRenderer(stream)
     if mode == "json":
         return JsonRenderer(stream)
-    isatty = getattr(stream, "isatty", None)
-    on_terminal = bool(isatty and isatty())
-    limit = None if full or not on_terminal else TERMINAL_BODY_LIMIT
+    limit = None if full or not terminal else TERMINAL_BODY_LIMIT
     if color:
         return RichRenderer(stream, limit)
     return PlainRenderer(stream, limit)

@@ -89,13 +89,16 @@ class TopSink:
     ) -> None:
         self._stats = stats
         self._key_of = key_of
+        self._by_subject = key_of is _subject
         self._display = display
         self._clock = clock
         self._next = clock()  # the first snapshot at once: the view appears before any message
 
     def write(self, delivery: Delivery) -> None:
-        body = delivery.body if delivery.subject.endswith(FINISH) else None
-        self._stats.add(self._key_of(delivery), delivery.received_at or self._clock(), body)
+        key = self._key_of(delivery)
+        subject = key if self._by_subject else delivery.subject
+        body = delivery.body if subject.endswith(FINISH) else None
+        self._stats.add(key, delivery.received_at or self._clock(), body)
 
     @property
     def quit(self) -> bool:

@@ -8,8 +8,8 @@ notices meant for stderr are shown in it and written to stderr once it is gone.
 
 from __future__ import annotations
 
-import sys
 from collections import deque
+from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -63,13 +63,21 @@ class LiveView:
 
     interval = REFRESH
 
-    def __init__(self, stream: TextIO, header: Header, color: bool, keys: KeyReader | None) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        header: Header,
+        color: bool,
+        keys: KeyReader | None,
+        later: Callable[[str], None] | None = None,
+    ) -> None:
         self.quit = False
         self.paused = False
         self._header = header
         self._keys = keys
+        self._later = later  # where notices shown in the view go once it is gone (stderr)
         self._notes: deque[str] = deque(maxlen=3)
-        self._all_notes: list[str] = []
+        self._all_notes: deque[str] = deque(maxlen=50)
         self._last: Snapshot | None = None
         self._console = Console(
             file=stream,
@@ -116,8 +124,9 @@ class LiveView:
         finally:
             if self._keys is not None:
                 self._keys.restore()
-            for message in self._all_notes[-20:]:
-                sys.stderr.write(message + "\n")
+            if self._later is not None:
+                for message in self._all_notes:
+                    self._later(message)
 
     def _draw(self, snapshot: Snapshot) -> None:
         self._live.update(self.render(snapshot), refresh=True)

@@ -40,12 +40,3 @@ def failover_order(endpoints: Sequence[T], lost: T | None) -> list[T]:
         return items
     at = items.index(lost)
     return items[at + 1 :] + items[: at + 1]
-
-
-def stale_after(heartbeat: int) -> float | None:
-    """Seconds without a byte from the broker after which a connection counts as dead.
-
-    The broker sends something at least every heartbeat/2 seconds, so 1.5 intervals of silence
-    is three missed beats: the loss is noticed within two heartbeat intervals, as promised.
-    """
-    return 1.5 * heartbeat if heartbeat > 0 else None

@@ -1,0 +1,74 @@
+"""One live pika connection, as the loops see it (transport.interface.Link)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pika.exceptions as px
+from pika.adapters.blocking_connection import BlockingConnection
+
+from pulp_amqp_tools.amqp091 import pikacompat, topology
+from pulp_amqp_tools.transport.broker import BrokerSettings, host_port
+from pulp_amqp_tools.transport.interface import Topology
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.amqp091.confirms import StreamingPublisher
+    from pulp_amqp_tools.amqp091.consume import Consumer
+
+CLOSE_GRACE = 2.0  # seconds a clean close may take before the socket is simply dropped
+
+
+def close_quietly(connection: BlockingConnection | None) -> None:
+    """Close cleanly (an exclusive queue goes with it) but never wait on a dead peer for long."""
+    if connection is None or not connection.is_open:
+        return
+    impl = pikacompat.impl(connection)
+    timer = pikacompat.call_later(
+        impl, CLOSE_GRACE, lambda: pikacompat.terminate(impl, px.AMQPHeartbeatTimeout("close timed out"))
+    )
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real outcome
+        pass
+    finally:
+        try:
+            pikacompat.remove_timeout(impl, timer)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class Link:
+    """A BlockingConnection with what listen and emit do on it; the publisher and consumer are lazy
+    imports, so a one-event emit loads no consumer code."""
+
+    def __init__(self, connection: BlockingConnection, settings: BrokerSettings) -> None:
+        self.connection = connection
+        self.endpoint = pikacompat.endpoint(connection)  # the broker that answered
+        self._heartbeat = settings.heartbeat
+
+    @property
+    def where(self) -> str:
+        return host_port(*self.endpoint)
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.connection.is_open)
+
+    def ensure(self, wanted: Topology) -> str | None:
+        return topology.ensure(self.connection, wanted)
+
+    def consume(self, wanted: Topology, prefetch: int, properties: bool = True) -> Consumer:
+        from pulp_amqp_tools.amqp091.consume import Consumer
+
+        return Consumer(self.connection, wanted, prefetch, properties, self._heartbeat)
+
+    def publisher(self, window: int) -> StreamingPublisher:
+        from pulp_amqp_tools.amqp091.confirms import StreamingPublisher
+
+        return StreamingPublisher(self.connection, self.connection.channel(), window, self._heartbeat)
+
+    def sleep(self, seconds: float) -> None:
+        self.connection.sleep(seconds)
+
+    def close(self) -> None:
+        close_quietly(self.connection)

@@ -1,0 +1,363 @@
+"""listen's loop: deliveries -> --where -> render -> stdout, then acknowledge; when to stop; reconnects.
+
+Messages are acknowledged only after their lines were written and flushed, in one settle of many
+per batch, so a durable --queue loses nothing on Ctrl-C or a crash, and a paused stdout stops the
+broker sending (back-pressure, up to --prefetch) instead of growing our memory.
+
+After the first connection, a lost connection, a cancelled consumer (queue deleted) or a deleted
+exchange sets everything up again unless --no-reconnect: written but unacknowledged messages come
+again, marked redelivered. A pipe whose reader pauses never stalls this thread (output/sink.py):
+acks wait until the lines are out, heartbeats go on. A terminal that blocks (Ctrl-S) does stall
+it; the broker then drops us and we reconnect once the write returns.
+
+Protocol-neutral: the broker is reached through transport.interface only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pulp_amqp_tools.errors import BrokerError, ToolError
+from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
+from pulp_amqp_tools.messages import filters, retries, stopping
+from pulp_amqp_tools.messages.properties import sendable
+from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.transport.interface import (
+    ConnectionLost,
+    Consumer,
+    Link,
+    OnDelivery,
+    Outcome,
+    Publisher,
+    Tag,
+    Topology,
+    TopologyLost,
+    Transport,
+)
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.output.render import Renderer
+    from pulp_amqp_tools.output.sink import Sink
+
+
+@dataclass(frozen=True)
+class ListenSpec:
+    """What the loop needs of listen's options."""
+
+    topology: Topology  # with its queue (QueueSpec(None): a private one) and bindings
+    prefetch: int = 1000
+    count: int | None = None
+    timeout: float | None = None  # idle seconds
+    deadline: float | None = None  # seconds for the whole run, across reconnects
+    where: tuple[Condition, ...] = ()
+    fail_where: tuple[Condition, ...] = ()
+    properties: bool = True  # the output shows basic properties (every mode but -q)
+
+    @property
+    def private(self) -> bool:
+        """A private queue: it lives only as long as its connection."""
+        return self.topology.queue is None or self.topology.queue.name is None
+
+
+def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
+    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect."""
+    patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
+    exchange = one_line(spec.topology.exchange)
+    if again is None:
+        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}); Ctrl-C to stop"
+    return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
+
+
+REQUEUE_CONFIRM_TIMEOUT = 10.0  # seconds to wait for the broker to confirm a requeued copy
+
+
+def run(
+    spec: ListenSpec,
+    transport: Transport,
+    renderer: Renderer,
+    out: Sink,
+    notice: Callable[[str], None],
+    handler: Deferring | None = None,
+    ticker: Ticking | None = None,
+) -> ExitStatus:
+    """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss.
+
+    `handler` (--exec) settles each selected message itself, later; `ticker` (--top) is called
+    between batches. See loops/sinks.py.
+    """
+    listener = _Listener(spec, transport, renderer, out, notice)
+    listener.handler = handler
+    listener.ticker = ticker
+    return listener.run()
+
+
+class _Listener:
+    """What survives a reconnect: counts, the idle clock, the deadline, what waits to be acknowledged."""
+
+    def __init__(
+        self, spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+    ) -> None:
+        self.spec = spec
+        self.transport = transport
+        self.renderer = renderer
+        self.out = out
+        self.notice = notice
+        self.seen = 0
+        self.seen_before = 0
+        self.limit = spec.count
+        self.last_tag = 0  # highest delivery tag written but not yet acknowledged
+        self.unacked = 0
+        self.last_arrival = time.monotonic()
+        self.deadline = None if spec.deadline is None else time.monotonic() + spec.deadline
+        self.selector = filters.selector(spec.where, spec.fail_where)  # None: no per-message cost
+        self.properties = spec.properties or (self.selector is not None and self.selector.needs_properties)
+        self.ack_every = max(1, spec.prefetch // 4)
+        self.handler: Deferring | None = None
+        self.ticker: Ticking | None = None
+        self.consumers = 0  # consumers so far: a handled message's ticket names its own
+        self.link: Link | None = None
+        self.requeuer: tuple[Link, Publisher] | None = None  # a confirm window for counted requeues
+
+    @property
+    def done(self) -> bool:
+        return self.limit is not None and self.seen >= self.limit
+
+    def run(self) -> ExitStatus:
+        link = self.transport.connect()
+        again: str | None = None
+        try:
+            while True:
+                try:
+                    return self._attempt(link, again)
+                except TopologyLost as exc:
+                    again = f"set up again ({link.where})"
+                    error = self._after_reset(exc, link)
+                except BrokenPipeError:
+                    raise  # our reader went away (`| head -1`): the boundary exits quietly
+                except self.transport.failures as exc:
+                    error = exc
+                if error is not None:
+                    link = self._reconnect(error)
+                    again = f"reconnected ({link.where})"
+        finally:
+            link.close()
+
+    def _after_reset(self, lost: TopologyLost, link: Link) -> BaseException | None:
+        """The consumer or its bindings are gone: None to set up again on `link`, else what to recover from."""
+        if not self.transport.settings.reconnect:
+            raise BrokerError(lost.reason) from None
+        self.notice(f"{lost.reason} (messages published meanwhile were missed); setting up again")
+        return None if link.is_open else ConnectionLost("the connection closed")
+
+    def _reconnect(self, error: BaseException) -> Link:
+        link = self.transport.recover(error, self._give_up_at)
+        if self.spec.private:
+            self.notice(
+                "messages published while we were disconnected were missed (a private queue "
+                "lives only as long as its connection; --queue NAME keeps them)"
+            )
+        return link
+
+    def _give_up_at(self) -> float | None:
+        """When reconnecting is pointless: --deadline, or --timeout after the last message."""
+        timeout = self.spec.timeout
+        ends = [t for t in (self.deadline, self.last_arrival + timeout if timeout else None) if t is not None]
+        return min(ends) if ends else None
+
+    def _attempt(self, link: Link, again: str | None) -> ExitStatus:
+        """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
+        consumer = link.consume(self.spec.topology, self.spec.prefetch, self.properties)
+        self.link = link
+        self.consumers += 1
+        self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
+        self.unacked = 0
+        consumer.start(self._receiver(consumer))
+        self.notice(ready_line(self.spec, consumer.queue, again))
+        finished = False  # left the loop by its own rule, not by a signal or an error
+        try:
+            status = self._serve(consumer)
+            finished = True
+            return status
+        except ToolError:
+            finished = True  # our own rules (--fail-where, --timeout): what was printed goes out first
+            raise
+        except TopologyLost:
+            self._settle(consumer, wait=False)
+            consumer.close()  # drops the old consumer (and a private queue with it)
+            raise
+        finally:
+            # Lines still waiting for a paused reader are written out only when we finish by our own
+            # rule; on Ctrl-C, SIGTERM or an error they stay unacknowledged and come again.
+            self._settle(consumer, wait=finished)
+
+    def _receiver(self, consumer: Consumer) -> OnDelivery:
+        """The per-message work, as one closure over locals: it runs for every delivery."""
+        if self.handler is not None:
+            return self._handing_over(consumer, self.handler)
+        state = self
+        selector = self.selector
+        accept = selector.accept if selector is not None else None
+        write = self.renderer.write
+        ack_every = self.ack_every
+        flush_and_ack = self._flush_and_ack
+
+        restore = retries.restore
+
+        def on_delivery(delivery: Delivery, tag: Tag) -> None:
+            if state.done or (selector is not None and selector.failed is not None):
+                return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+            if not delivery.exchange and delivery.headers:
+                delivery = restore(delivery)  # a copy --exec requeued: as it was first delivered
+            if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+                write(delivery)
+                state.seen += 1
+            state.last_tag = tag
+            state.unacked += 1
+            if state.unacked >= ack_every:  # keep the broker's pipeline full within a long batch
+                flush_and_ack(consumer)
+
+        return on_delivery
+
+    def _handing_over(self, consumer: Consumer, handler: Deferring) -> OnDelivery:
+        """--exec: each selected message goes to the handlers and is settled when its own handler
+        ends (see _settle_handled); the others are acknowledged at once, one by one, since an
+        acknowledgement of many would also settle messages whose handlers still run."""
+        state = self
+        selector = self.selector
+        write = self.renderer.write
+        number = self.consumers
+
+        def on_delivery(delivery: Delivery, tag: Tag) -> None:
+            if state.done or (selector is not None and selector.failed is not None):
+                return
+            if not delivery.exchange and delivery.headers:
+                delivery = retries.restore(delivery)
+            if selector is not None and not selector.accept(delivery):
+                consumer.settle(tag, Outcome.ACK)
+                return
+            write(delivery)  # -q or --json with --exec: the line too
+            state.seen += 1
+            handler.accept(delivery, Ticket(number, tag))
+
+        return on_delivery
+
+    def _settle_handled(self, consumer: Consumer, handler: Deferring) -> None:
+        """Settle each message whose handler ended, by its own tag; a counted requeue is a copy."""
+        for handled in handler.poll():
+            if handled.ticket.consumer != self.consumers or not consumer.is_open:
+                continue  # its consumer is gone: unsettled, the broker delivers it again
+            self.out.flush()  # its line (-q, --json) before its acknowledgement, if the reader takes it
+            if handled.fate is Outcome.REQUEUE:
+                self._requeue(consumer, handled.ticket.tag, handled.delivery)
+            else:
+                consumer.settle(handled.ticket.tag, handled.fate)
+
+    def _requeue(self, consumer: Consumer, tag: Tag, delivery: Delivery) -> None:
+        """Publish the copy with its retry count raised, confirmed, then acknowledge the original.
+
+        Straight to the queue (the default exchange), so other queues bound to the exchange do not
+        see the message again. If the copy is not confirmed, the original goes back as it is."""
+        link = self.link
+        assert link is not None
+        if self.requeuer is None or self.requeuer[0] is not link:
+            self.requeuer = (link, link.publisher(1))
+        publisher = self.requeuer[1]
+        refused = sum(publisher.nacked.values()) + sum(publisher.unroutable.values())
+        headers = sendable(retries.requeue_headers(delivery))
+        publisher.publish("", (consumer.queue, delivery.body, headers, tuple(delivery.properties.items())))
+        confirmed = publisher.wait(REQUEUE_CONFIRM_TIMEOUT)
+        if confirmed and sum(publisher.nacked.values()) + sum(publisher.unroutable.values()) == refused:
+            consumer.settle(tag, Outcome.ACK)
+            return
+        self.notice("the broker did not take a counted copy to requeue: the message goes back uncounted")
+        consumer.settle(tag, Outcome.REQUEUE)
+
+    def _flush_and_ack(self, consumer: Consumer) -> None:
+        if not self.out.flush():
+            return  # the reader is not reading: no acks, so the broker stops at --prefetch
+        consumer.settle(self.last_tag, Outcome.ACK, multiple=True)  # written before acked: a crash loses nothing
+        self.last_tag = 0
+        self.unacked = 0
+
+    def _serve(self, consumer: Consumer) -> ExitStatus:
+        """Poll the consumer until a stop rule gives the exit status (or raises)."""
+        out = self.out
+        idle_limit = self.spec.timeout
+        deadline = self.deadline
+        while True:
+            wait = min(idle_limit, 1.0) if idle_limit else 1.0
+            if out.pending or (self.handler is not None and self.handler.busy):
+                wait = 0.02  # lines wait for a paused reader, or handlers run: look again soon
+            if self.ticker is not None:
+                wait = min(wait, self.ticker.wait())
+            consumer.poll(wait if deadline is None else max(0.0, min(wait, deadline - time.monotonic())))
+            status = self._after_pass(consumer)
+            if status is not None:
+                return status
+
+    def _after_pass(self, consumer: Consumer) -> ExitStatus | None:
+        """Acknowledge what was written, then the stop rules in order; None: go on."""
+        if self.seen != self.seen_before:
+            self.seen_before = self.seen
+            self.last_arrival = time.monotonic()
+        if self.last_tag:
+            self._flush_and_ack(consumer)
+        if self.handler is not None:
+            self._settle_handled(consumer, self.handler)
+        if self.ticker is not None:
+            self.ticker.tick()
+            if self.out.pending:
+                self.out.flush()  # a snapshot, tied to no delivery: out as far as the reader takes it
+            if self.ticker.quit:
+                return ExitStatus.OK
+        if self.handler is not None and self.handler.busy:
+            return self._while_handling(consumer)
+        if self.selector is not None and self.selector.failed is not None:
+            raise stopping.failed(self.selector.failed)
+        if self.done:
+            return ExitStatus.OK
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return stopping.deadline_passed(self.seen, self.spec.count, self.spec.deadline or 0.0)
+        if consumer.cancelled is not None:
+            raise TopologyLost(consumer.cancelled)
+        idle = time.monotonic() - self.last_arrival
+        idle_limit = self.spec.timeout
+        if idle_limit is not None and idle >= idle_limit:
+            if self.seen:
+                return ExitStatus.OK
+            raise ToolError(f"no message arrived within {idle_limit:g} s", ExitStatus.TIMEOUT)
+        consumer.verify(idle)
+        return None
+
+    def _while_handling(self, consumer: Consumer) -> ExitStatus | None:
+        """Handlers run: only --deadline and a lost subscription end the loop now; the other rules
+        (--count, --timeout, --fail-where) wait until the running handlers are done."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return stopping.deadline_passed(self.seen, self.spec.count, self.spec.deadline or 0.0)
+        if consumer.cancelled is not None:
+            raise TopologyLost(consumer.cancelled)
+        consumer.verify(time.monotonic() - self.last_arrival)
+        return None
+
+    def _settle(self, consumer: Consumer, wait: bool = True) -> None:
+        """On the way out (done, Ctrl-C, a reset), ack what was written so it is not sent again.
+
+        On the way out the lines are written whatever it takes (`wait`); before a reconnect, only
+        as far as the reader takes them now, and what is left unacknowledged comes again.
+        """
+        if wait:
+            self.out.drain()
+        if not self.last_tag or not consumer.is_open:
+            return
+        try:
+            if self.out.flush():
+                consumer.settle(self.last_tag, Outcome.ACK, multiple=True)
+        except Exception:  # noqa: BLE001 - best effort: unacked messages come again, marked redelivered
+            pass
+        self.last_tag = 0

@@ -1,0 +1,187 @@
+"""The seam: what listen's and emit's loops need from a broker, whatever the protocol. Pure.
+
+loops/listen.py and loops/emit.py drive a Transport; amqp091/ implements it with pika, and an AMQP
+1.0 transport would be a sibling package implementing it again. Nothing here imports a protocol
+library, and nothing in the loops knows which protocol delivered a message.
+
+    Transport   one command run: connect(), then recover() after each loss (backoff, failover)
+      Link      one live connection: ensure(topology), consume(...), publisher(...), sleep(), close()
+        Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify()
+        Publisher   one confirm window: publish(), wait(), unconfirmed()
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.transport.broker import BrokerSettings
+
+Tag = int
+"""A delivery's number on its Consumer: 1, 2, 3... in arrival order, valid until that consumer closes."""
+
+OnDelivery = Callable[["Delivery", Tag], None]
+"""Called by Consumer.poll() once per delivery, in arrival order."""
+
+Outgoing = tuple[str, bytes, dict[str, Any], tuple[tuple[str, Any], ...]]
+"""A message on its way out: subject, body, headers, basic properties by name (see messages/message.py).
+
+A plain tuple, built once per message; a Publisher keeps the very object until it is confirmed, so
+the loop can tell by identity which messages still need sending after a loss.
+"""
+
+
+class Outcome(enum.Enum):
+    """How a delivery is settled. AMQP 1.0 names: accepted, released, rejected."""
+
+    ACK = "ack"  # done with it: the broker forgets it
+    REQUEUE = "requeue"  # put it back, to come again (marked redelivered)
+    REJECT = "reject"  # refuse it: dead-lettered where the queue says so, else dropped
+
+
+class QueueSpec(NamedTuple):
+    """The queue listen consumes from: a private one when name is None."""
+
+    name: str | None = None
+    queue_type: str | None = None  # "classic" or "quorum" for a named queue
+
+
+class Binding(NamedTuple):
+    """One binding of the queue to the exchange: a routing-key pattern for a topic exchange."""
+
+    key: str
+    arguments: tuple[tuple[str, Any], ...] = ()  # for exchange types that match on more (headers)
+
+
+class Topology(NamedTuple):
+    """What must exist on the broker before messages flow; declared the same way by both commands.
+
+    emit needs the exchange only; listen adds its queue and bindings. Extend with fields that
+    default to today's behaviour (at the end), so every existing caller keeps meaning the same.
+    These records are NamedTuples, not dataclasses: a frozen dataclass costs ~0.4 ms to define,
+    paid by every one-event `pulp-emit` at import.
+    """
+
+    exchange: str
+    exchange_type: str = "topic"
+    queue: QueueSpec | None = None  # None: no queue (publishing)
+    bindings: tuple[Binding, ...] = ()
+
+
+class ConnectionLost(Exception):
+    """The connection died (or was given up as dead); `reason` says how, in one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TopologyLost(Exception):
+    """The connection is fine but the consumer or its bindings are gone: set them up again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Consumer(Protocol):
+    """One subscription on a Link. Nothing is delivered before start(); settle() after writing."""
+
+    @property
+    def queue(self) -> str:
+        """The queue's name as the broker knows it (a private queue's is the broker's choice)."""
+
+    @property
+    def is_open(self) -> bool:
+        """False once the subscription's channel (or link) closed: settling is then pointless."""
+
+    @property
+    def cancelled(self) -> str | None:
+        """Why the broker ended the subscription (a deleted queue), once it did; else None."""
+
+    def start(self, on_delivery: OnDelivery) -> None:
+        """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""
+
+    def poll(self, seconds: float) -> None:
+        """Serve the connection for up to `seconds`: deliveries, heartbeats, a dead-peer check.
+
+        Raises ConnectionLost or one of the Transport's `failures` when the connection is lost.
+        """
+
+    def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
+        """Settle delivery `tag` (with `multiple`, every unsettled one up to it) as `outcome`."""
+
+    def verify(self, idle: float) -> None:
+        """Called once per pass with the seconds since the last delivery: TopologyLost if the
+        exchange or bindings are gone (a transport may probe the broker while idle, rate-limited)."""
+
+    def close(self) -> None:
+        """End the subscription (a private queue goes with it); the Link stays open."""
+
+
+class Publisher(Protocol):
+    """A window of unconfirmed messages on a Link; `confirmed`, `nacked`, `unroutable` count replies."""
+
+    confirmed: int
+    nacked: Counter[str]  # by subject
+    unroutable: Counter[str]  # by subject: accepted, but no binding matched (mandatory)
+
+    def publish(self, exchange: str, message: Outgoing) -> None:
+        """Send one message; blocks (serving the connection) while the window is full."""
+
+    def wait(self, timeout: float) -> bool:
+        """Serve the connection until every message is confirmed or nacked; False on timeout."""
+
+    def unconfirmed(self) -> list[Outgoing]:
+        """What was sent (or was being sent) without a reply yet, oldest first."""
+
+
+class Link(Protocol):
+    """One live connection to a broker."""
+
+    @property
+    def where(self) -> str:
+        """`host:port` of the broker it reached, for notices."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def ensure(self, topology: Topology) -> str | None:
+        """Make `topology` exist (see Topology); the queue's name when it has one."""
+
+    def consume(self, topology: Topology, prefetch: int, properties: bool = True) -> Consumer:
+        """Ensure `topology` and subscribe to its queue with at most `prefetch` unsettled deliveries.
+
+        `properties`: fill Delivery.properties (costly per message; quiet output does not show them).
+        """
+
+    def publisher(self, window: int) -> Publisher:
+        """A publisher with confirms and mandatory routing, at most `window` messages unconfirmed."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait while serving the connection (heartbeats, confirms): pacing waits here."""
+
+    def close(self) -> None:
+        """Close cleanly but never wait on a dead peer for long; harmless when already closed."""
+
+
+class Transport(Protocol):
+    """Connections for one command run: the first fails fast; recover() is the one reconnect step."""
+
+    settings: BrokerSettings
+    failures: tuple[type[BaseException], ...]  # what the loops catch as "the link failed"
+
+    def connect(self) -> Link:
+        """The first connection: a typo or a dead broker fails at once, as one ToolError."""
+
+    def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> Link:
+        """After `error` (one of `failures`) broke the last link: say why, close it, connect again.
+
+        Tries the other brokers first, with backoff, one notice per event. Raises the ToolError to
+        exit with when `error` is no loss (a refusal), under --no-reconnect, or when no broker
+        answered by `deadline()` (a time.monotonic() value, asked after the old link closed).
+        """
