@@ -41,6 +41,11 @@ class Actions:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The "act and watch" group: --exec and --top with their companions."""
     group = parser.add_argument_group("act and watch")
+    _add_exec_arguments(group)
+    _add_top_arguments(group)
+
+
+def _add_exec_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--exec",
         metavar="CMD",
@@ -72,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CODE",
         help=f"the handler exit status that requeues (default: {policy.DEFAULT_RETRY_STATUS}, EX_TEMPFAIL)",
     )
+
+
+def _add_top_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--top",
         action="store_true",

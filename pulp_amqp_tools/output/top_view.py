@@ -104,12 +104,15 @@ class LiveView:
         if self._keys is None:
             return
         for key in self._keys.read():
-            if key in "qQ":
-                self.quit = True
-            elif key in "pP":
-                self.paused = not self.paused
-                if self._last is not None:
-                    self._draw(self._last)  # say so (or show what was counted meanwhile)
+            self._press(key)
+
+    def _press(self, key: str) -> None:
+        if key in "qQ":
+            self.quit = True
+        elif key in "pP":
+            self.paused = not self.paused
+            if self._last is not None:
+                self._draw(self._last)  # say so (or show what was counted meanwhile)
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         if not self.paused:
