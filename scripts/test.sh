@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite against a real RabbitMQ: ./scripts/test.sh [pytest args]
-# Sets up .venv when needed, starts the machine's RabbitMQ when none answers, then runs pytest.
+# Sets up .venv when needed, starts the machine's RabbitMQ when none answers, then runs
+# ruff check, ruff format --check, mypy (package, tests, bench) and pytest.
 set -euo pipefail
 . "$(dirname "$0")/_env.sh"
 cd "$ROOT"
@@ -16,5 +17,8 @@ if ! broker_answers; then
     wait_for_broker || { echo "test.sh: RabbitMQ did not come up" >&2; exit 3; }
 fi
 "$PY" -m ruff check --quiet .
-"$PY" -m mypy pulp_amqp_tools
-exec "$PY" -m pytest "$@"
+"$PY" -m ruff format --check --quiet . || { echo "test.sh: not formatted: run ruff format (or pre-commit)" >&2; exit 1; }
+"$PY" -m mypy pulp_amqp_tools tests bench
+# One worker per core, each test module whole on one worker (its module-scoped private node
+# starts once; tests within a module keep their order). `-n 0` in the arguments runs serially.
+exec "$PY" -m pytest -n auto --dist loadfile "$@"

@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from argcomplete import CompletionFinder
 from argcomplete import io as argcomplete_io
+from argcomplete.finders import CompletionFinder
 
 from pulp_amqp_tools.commands import listen
-from tests.conftest import ROOT, command_env, script
+from tests.support.commands import ROOT, command_env, script
 
 BIN = Path(sys.executable).parent
 HOW = ["console", "script"]

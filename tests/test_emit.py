@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import drain, run, unique
+from tests.support.broker import drain, unique
+from tests.support.commands import run
 
 SYNC_FINISH_KEYS = {
     "id",
@@ -55,6 +56,7 @@ def tap(admin: BlockingChannel, exchange: str) -> Iterator[tuple[BlockingChannel
     yield admin, queue
 
 
+@pytest.mark.broker
 def test_four_events_in_lifecycle_order_with_pulps_shape(tap: tuple[BlockingChannel, str], exchange: str) -> None:
     channel, queue = tap
     result = run("emit", "-e", exchange, "--repo-id", "zoo")
@@ -92,6 +94,7 @@ def test_four_events_in_lifecycle_order_with_pulps_shape(tap: tuple[BlockingChan
     assert set(publish_finish) == PUBLISH_FINISH_KEYS and publish_finish["_ns"] == "repo_publish_results"
 
 
+@pytest.mark.broker
 def test_fresh_ids_per_event(tap: tuple[BlockingChannel, str], exchange: str) -> None:
     channel, queue = tap
     assert run("emit", "-e", exchange, "-t", "repo.sync.finish", "-n", "2").returncode == 0
@@ -100,6 +103,7 @@ def test_fresh_ids_per_event(tap: tuple[BlockingChannel, str], exchange: str) ->
     assert first["call_report"]["task_id"] != second["call_report"]["task_id"]
 
 
+@pytest.mark.broker
 def test_event_type_and_result_shape_bodies(tap: tuple[BlockingChannel, str], exchange: str) -> None:
     channel, queue = tap
     result = run("emit", "-e", exchange, "-t", "repo.sync.finish", "-t", "repo.publish.finish", "--result", "failed")
@@ -111,6 +115,7 @@ def test_event_type_and_result_shape_bodies(tap: tuple[BlockingChannel, str], ex
         assert payload["result"] == "failed" and payload["error_message"]
 
 
+@pytest.mark.broker
 def test_count_cycles_through_types(tap: tuple[BlockingChannel, str], exchange: str) -> None:
     channel, queue = tap
     assert run("emit", "-e", exchange, "-t", "*", "-n", "6").returncode == 0
@@ -134,6 +139,7 @@ def test_unknown_event_type_lists_the_valid_ones() -> None:
         assert name in err
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize("how", ["text", "file", "stdin"])
 def test_arbitrary_message(tap: tuple[BlockingChannel, str], exchange: str, how: str, tmp_path: object) -> None:
     from pathlib import Path
@@ -155,6 +161,7 @@ def test_arbitrary_message(tap: tuple[BlockingChannel, str], exchange: str, how:
     assert props.headers == {"qpid.subject": "my.app.event"}
 
 
+@pytest.mark.broker
 def test_unroutable_messages_are_reported(exchange: str) -> None:
     result = run("emit", "-e", exchange, "-n", "3", "-t", "repo.sync.start")
     assert result.returncode == 0  # confirmed, though nobody listened
@@ -166,6 +173,7 @@ def test_unroutable_messages_are_reported(exchange: str) -> None:
     assert b"reached no queue" in strict.stderr
 
 
+@pytest.mark.broker
 def test_partly_routed(admin: BlockingChannel, exchange: str) -> None:
     admin.exchange_declare(exchange, exchange_type="topic")
     queue = admin.queue_declare("", exclusive=True).method.queue
@@ -178,6 +186,7 @@ def test_partly_routed(admin: BlockingChannel, exchange: str) -> None:
     assert admin.queue_declare(queue, passive=True).method.message_count == 2
 
 
+@pytest.mark.broker
 def test_many_events_all_confirmed(tap: tuple[BlockingChannel, str], exchange: str) -> None:
     channel, queue = tap
     result = run("emit", "-e", exchange, "-n", "20000", timeout=120)
@@ -186,6 +195,7 @@ def test_many_events_all_confirmed(tap: tuple[BlockingChannel, str], exchange: s
     assert channel.queue_declare(queue, passive=True).method.message_count == 20000
 
 
+@pytest.mark.broker
 def test_missing_exchange_is_created(exchange: str, admin: BlockingChannel) -> None:
     assert run("emit", "-e", exchange).returncode == 0
     admin.exchange_declare(exchange, passive=True)
@@ -196,6 +206,7 @@ def test_subject_and_body_go_together() -> None:
     assert result.returncode == 2 and b"--body" in result.stderr
 
 
+@pytest.mark.broker
 def test_reserved_exchange_that_does_not_exist() -> None:
     result = run("emit", "-e", unique("amq.nope"))
     assert result.returncode == 5

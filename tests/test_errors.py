@@ -17,28 +17,12 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.exitcodes import ExitStatus
-from tests.conftest import BROKER_URL, ROOT, command_env, run, script, start_listener, unique
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import ROOT, command_env, run, script, start_listener
+from tests.support.failures import SECRET, check_error
 from tests.support.private_node import PrivateNode, rabbitmq_available
 
-SECRET = "Zq9-kT7wPx-s3cr3t"  # distinctive: found anywhere in the output means a leak
 MAX_MESSAGE_SIZE = 4096
-
-
-def check_error(
-    result: subprocess.CompletedProcess[bytes], prog: str, status: ExitStatus, *fragments: str, secret: str = SECRET
-) -> str:
-    """Exactly one stderr line `prog: error: ...` naming `fragments`, the status, no password."""
-    out, err = result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
-    assert secret not in out and secret not in err, (out, err)
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prog}: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    assert result.returncode == status, (result.returncode, err)
-    assert out == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -179,17 +163,20 @@ def test_the_default_connect_timeout_is_a_few_seconds(silent_port: int) -> None:
     assert time.monotonic() - started < 9
 
 
+@pytest.mark.broker
 def test_authentication_failure_names_the_user_not_the_password() -> None:
     env = command_env(AMQP_URL=BROKER_URL.replace("guest:guest", f"guest:{SECRET}"))
     check_error(run("emit", env=env), "pulp-emit", ExitStatus.ACCESS, "authentication failed for user 'guest'")
 
 
+@pytest.mark.broker
 def test_unknown_vhost() -> None:
     vhost = unique("no-vhost")
     env = command_env(AMQP_URL=BROKER_URL.rsplit("/", 1)[0] + f"/{vhost}")
     check_error(run("listen", env=env), "pulp-listen", ExitStatus.ACCESS, f"vhost {vhost!r}", "not found")
 
 
+@pytest.mark.broker
 def test_exchange_of_another_type_on_emit(admin: BlockingChannel, exchange: str) -> None:
     admin.exchange_declare(exchange, exchange_type="fanout")
     check_error(
@@ -200,6 +187,7 @@ def test_exchange_of_another_type_on_emit(admin: BlockingChannel, exchange: str)
     )
 
 
+@pytest.mark.broker
 def test_durable_exchange_of_someone_else_is_used_as_it_is(admin: BlockingChannel, exchange: str) -> None:
     """Durability differs from Pulp's (non-durable): no 406, the exchange is used as declared."""
     admin.exchange_declare(exchange, exchange_type="topic", durable=True)
@@ -210,6 +198,7 @@ def test_durable_exchange_of_someone_else_is_used_as_it_is(admin: BlockingChanne
     assert admin.queue_declare(queue, passive=True).method.message_count == 1
 
 
+@pytest.mark.broker
 def test_missing_amq_exchange_on_listen() -> None:
     name = unique("amq.pat-missing")
     check_error(run("listen", "-e", name), "pulp-listen", ExitStatus.BROKER, "does not exist")
@@ -236,6 +225,7 @@ def node_env(node: PrivateNode, user: str = "guest", password: str = "guest") ->
     return command_env(AMQP_URL=f"amqp://{user}:{password}@127.0.0.1:{node.port}/%2F")
 
 
+@pytest.mark.private_node
 def test_user_without_permission_on_the_vhost(node: PrivateNode) -> None:
     check_error(
         run("emit", env=node_env(node, "outsider", SECRET)),
@@ -246,6 +236,7 @@ def test_user_without_permission_on_the_vhost(node: PrivateNode) -> None:
     )
 
 
+@pytest.mark.private_node
 def test_user_who_may_not_create_the_exchange(node: PrivateNode) -> None:
     name = unique("pat-x")
     check_error(
@@ -257,6 +248,7 @@ def test_user_who_may_not_create_the_exchange(node: PrivateNode) -> None:
     )
 
 
+@pytest.mark.private_node
 def test_user_who_may_not_publish_is_told_at_once(node: PrivateNode) -> None:
     started = time.monotonic()
     check_error(
@@ -269,6 +261,7 @@ def test_user_who_may_not_publish_is_told_at_once(node: PrivateNode) -> None:
     assert time.monotonic() - started < 10  # not after --confirm-timeout (30 s)
 
 
+@pytest.mark.private_node
 def test_reader_may_listen_on_an_existing_exchange(node: PrivateNode) -> None:
     """Least privilege works: the exchange exists, so listen needs no configure permission on it."""
     listener = start_listener("-e", "amq.topic", "-q", "-n", "1", env=node_env(node, "reader", SECRET))
@@ -276,6 +269,7 @@ def test_reader_may_listen_on_an_existing_exchange(node: PrivateNode) -> None:
     assert listener.wait() == 0 and listener.lines() == ["pulp.server.repo.sync.start"]
 
 
+@pytest.mark.private_node
 def test_message_over_the_brokers_size_limit(node: PrivateNode) -> None:
     started = time.monotonic()
     result = run(
@@ -308,6 +302,7 @@ def test_message_over_the_brokers_size_limit(node: PrivateNode) -> None:
     assert ok.returncode == 0, ok.stderr
 
 
+@pytest.mark.private_node
 def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None:
     name = unique("pat-q")
     owner = pika.BlockingConnection(node.params())
@@ -323,6 +318,7 @@ def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None
         owner.close()
 
 
+@pytest.mark.private_node
 def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
     name = unique("pat-victim")
     # Without --no-reconnect listen reconnects (tests/test_reliable.py); with it, one line and exit 3.
@@ -355,6 +351,7 @@ def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
 # ---------------------------------------------------------------- credentials end to end
 
 
+@pytest.mark.private_node
 def test_password_file_with_user(node: PrivateNode, tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text(SECRET + "\n")
@@ -385,6 +382,7 @@ def test_password_file_with_user(node: PrivateNode, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.private_node
 def test_password_in_url_on_command_line_warns_but_works(node: PrivateNode) -> None:
     url = f"amqp://writer:{SECRET}@127.0.0.1:{node.port}/%2F"
     result = run(
@@ -398,6 +396,7 @@ def test_password_in_url_on_command_line_warns_but_works(node: PrivateNode) -> N
     assert quiet.returncode == 0 and "-u/--url" not in quiet.stderr.decode()  # AMQP_URL is not in ps
 
 
+@pytest.mark.private_node
 def test_prompt_on_a_terminal(node: PrivateNode) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = command_env(AMQP_URL=f"amqp://writer@127.0.0.1:{node.port}/%2F")
@@ -420,6 +419,7 @@ def test_prompt_on_a_terminal(node: PrivateNode) -> None:
     assert "1 messages published" in output or "reached no queue" in output
 
 
+@pytest.mark.private_node
 def test_no_terminal_no_prompt(node: PrivateNode) -> None:
     env = command_env(AMQP_URL=f"amqp://writer@127.0.0.1:{node.port}/%2F")
     result = subprocess.run(
@@ -428,6 +428,7 @@ def test_no_terminal_no_prompt(node: PrivateNode) -> None:
     check_error(result, "pulp-emit", ExitStatus.USAGE, "no password for user 'writer'")
 
 
+@pytest.mark.private_node
 def test_refusal_through_each_url_source_never_shows_the_password(node: PrivateNode, tmp_path: Path) -> None:
     url = f"amqp://outsider:{SECRET}@127.0.0.1:{node.port}/%2F"
     conf = tmp_path / "server.conf"

@@ -20,7 +20,8 @@ import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import BROKER_URL, delete_exchange, delete_queue, run, start_listener, unique
+from tests.support.broker import BROKER_URL, delete_exchange, delete_queue, unique
+from tests.support.commands import run, start_listener
 
 pytestmark = pytest.mark.broker
 

@@ -19,13 +19,13 @@ from collections.abc import Iterator
 import pika
 import pytest
 
-from tests.conftest import command_env, script, start_listener, unique
-from tests.reliability_helpers import close_connections, wait_for
+from tests.support.broker import unique
+from tests.support.commands import command_env, script, start_listener
+from tests.support.faults import close_connections, wait_for
 from tests.support.private_node import PrivateNode
 from tests.support.tcp_proxy import TcpProxy
 
-pytest_plugins = ["tests.support.fixtures"]
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.private_node, pytest.mark.timeout(300)]
 
 
 def node_env(node: PrivateNode, url: str | None = None) -> dict[str, str]:
@@ -201,10 +201,7 @@ def test_jepsen_style_no_loss_and_only_marked_duplicates(private_node: PrivateNo
         assert done.is_set(), emit_stderr
 
         def seen() -> set[tuple[str, int]]:
-            return {
-                (r["body"]["payload"]["repo_id"], r["headers"]["seq"])  # type: ignore[index]
-                for r in map(json.loads, listener.lines())
-            }
+            return {(r["body"]["payload"]["repo_id"], r["headers"]["seq"]) for r in map(json.loads, listener.lines())}
 
         wait_for(lambda: expected <= seen(), 90, step=0.5)
     finally:

@@ -9,7 +9,10 @@ import time
 import pika
 import pytest
 
-from tests.conftest import command_env, delete_exchange, run, start_listener, unique
+from tests.support.broker import delete_exchange, unique
+from tests.support.commands import command_env, run, start_listener
+
+pytestmark = pytest.mark.broker
 
 
 def publish(exchange: str, subject: str, body: bytes, **props: object) -> None:

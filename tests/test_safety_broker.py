@@ -25,8 +25,9 @@ import pika
 import pika.data
 import pytest
 
-from tests.conftest import BROKER_URL, ROOT, command_env, script, start_listener, unique
-from tests.test_safety_units import SGR, assert_terminal_safe
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import ROOT, command_env, script, start_listener
+from tests.support.terminal import SGR, assert_terminal_safe
 
 Channel = pika.adapters.blocking_connection.BlockingChannel
 
@@ -198,6 +199,7 @@ MODES = [
 ]
 
 
+@pytest.mark.broker
 @pytest.mark.usefixtures("raw_fields")
 @pytest.mark.parametrize(("where", "args"), MODES, ids=[f"{w}{' '.join(a)}" for w, a in MODES])
 def test_hostile_corpus_is_shown_safely_and_the_listener_carries_on(
@@ -242,6 +244,7 @@ def test_hostile_corpus_is_shown_safely_and_the_listener_carries_on(
         assert plain.rstrip("\n").endswith("next.ok (exchange: " + exchange + ")\nstill here")
 
 
+@pytest.mark.broker
 @pytest.mark.usefixtures("raw_fields")
 def test_hostile_json_records_round_trip(exchange: str) -> None:
     messages = corpus()
@@ -264,6 +267,7 @@ def test_hostile_json_records_round_trip(exchange: str) -> None:
     assert "bad.\\xff\\x9b\x1b[31m" in records
 
 
+@pytest.mark.broker
 @pytest.mark.usefixtures("raw_fields")
 def test_every_amqp_field_type_renders_and_serialises(exchange: str) -> None:
     from datetime import datetime, timezone
@@ -348,6 +352,7 @@ def test_every_amqp_field_type_renders_and_serialises(exchange: str) -> None:
         assert shown in pretty
 
 
+@pytest.mark.broker
 def test_large_bodies(exchange: str) -> None:
     size = 10 * 1024 * 1024
     body = b'{"data": "' + b"Q" * size + b'"}'
@@ -373,6 +378,7 @@ def test_large_bodies(exchange: str) -> None:
     assert b"truncated" not in whole
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize("mode", [["-q"], [], ["--json"], ["--color", "always"]])
 def test_head_1_exits_quietly(exchange: str, mode: list[str]) -> None:
     listen = subprocess.Popen(
@@ -413,6 +419,7 @@ COLOURS = [
 ]
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize(("where", "args", "env", "coloured"), COLOURS)
 def test_colour_choice(where: str, args: list[str], env: dict[str, str], coloured: bool, exchange: str) -> None:
     run = listen_and_publish(
@@ -428,6 +435,7 @@ def test_colour_choice(where: str, args: list[str], env: dict[str, str], coloure
     assert '"n": 1' in SGR.sub("", text)
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize(
     ("where", "args"),
     [("pipe", ["-q"]), ("pipe", []), ("pty", []), ("pipe", ["--json"]), ("pty", ["--color", "never"])],
@@ -456,6 +464,7 @@ def test_ascii_stdout(where: str, args: list[str], exchange: str) -> None:
         assert "h\\xe9llo \\u2713 \\u202e" in text and "cl\\xe9=v\\xe4lue" in text
 
 
+@pytest.mark.broker
 def test_no_wrapping_or_padding(exchange: str) -> None:
     line = "w" * 500
     for where, args in (("pipe", []), ("pipe", ["--color", "always"]), ("pty", [])):

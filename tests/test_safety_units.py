@@ -21,19 +21,7 @@ from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.messages import safetext
 from pulp_amqp_tools.messages.delivery import Delivery, body_fields, json_line, to_jsonable
 from pulp_amqp_tools.output import render
-
-SGR = re.compile(r"\x1b\[[0-9;]*m")
-# What must never reach a terminal raw: C0 but tab and newline, DEL, C1, bidi controls, BOM.
-UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
-
-
-def assert_terminal_safe(text: str) -> None:
-    """Only our SGR colour codes may carry ESC; nothing else unsafe at all."""
-    found = UNSAFE.search(SGR.sub("", text))
-    assert found is None, f"raw {found.group()!r} at {found.start()} in {text[:200]!r}"
-
+from tests.support.terminal import SGR, assert_terminal_safe
 
 HOSTILE = [
     "\x1b[2J\x1b[H",
@@ -76,7 +64,7 @@ def test_binary_view_is_unambiguous() -> None:
     assert safetext.binary(b"\xc2\x9b") == "\\x9b"  # a UTF-8 encoded C1 control is still escaped
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"])))
 def test_binary_view_of_utf8_text_matches_the_text_view(text: str) -> None:
     assert safetext.binary(text.encode()) == safetext.multi_line(text.replace("\\", "\\\\"))
 

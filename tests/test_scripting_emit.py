@@ -15,7 +15,8 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
-from tests.conftest import delete_exchange, drain, run, start_listener, unique
+from tests.support.broker import delete_exchange, drain, unique
+from tests.support.commands import run, start_listener
 
 PROPERTY_NAMES = (
     "content_type",
@@ -97,6 +98,7 @@ ORIGINALS: list[tuple[str, bytes, dict[str, Any]]] = [
 ]
 
 
+@pytest.mark.broker
 def test_record_and_replay_round_trip_byte_for_byte(
     admin: BlockingChannel, exchange: str, second_exchange: str, tmp_path: Path
 ) -> None:
@@ -126,6 +128,7 @@ def test_record_and_replay_round_trip_byte_for_byte(
         assert new_seen == old_seen
 
 
+@pytest.mark.broker
 def test_replay_from_stdin_to_the_recorded_exchange(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
     records = "".join(
@@ -136,7 +139,8 @@ def test_replay_from_stdin_to_the_recorded_exchange(admin: BlockingChannel, exch
     assert [(s, b) for s, _, b in drain(admin, queue, 3)] == [(f"r.{n}", f"body {n}".encode()) for n in range(3)]
 
 
-def test_replay_checks_the_whole_recording_first(exchange: str) -> None:
+def test_replay_checks_the_whole_recording_first() -> None:
+    exchange = unique("pat-x")  # a name only: nothing connects, so there is nothing to delete
     good = json_line(Delivery(exchange, "a", b"1"))
     result = run("emit", "--replay", "-", input=(good + "{broken\n").encode())
     assert result.returncode == 2 and b"line 2" in result.stderr
@@ -154,6 +158,7 @@ def arrival_times(listener_stdout: bytes) -> list[tuple[str, float]]:
     return out
 
 
+@pytest.mark.broker
 def test_speed_scales_the_recorded_gaps(exchange: str, tmp_path: Path) -> None:
     # Recorded 0.6 s apart: 1.2 s from first to last.
     lines = "".join(json_line(Delivery(exchange, f"g.{n}", b"{}", received_at=1.7e9 + 0.6 * n)) for n in range(3))
@@ -172,6 +177,7 @@ def test_speed_scales_the_recorded_gaps(exchange: str, tmp_path: Path) -> None:
     assert spans["0"] < 0.5
 
 
+@pytest.mark.broker
 def test_rate_is_steady(exchange: str) -> None:
     listener = start_listener("-e", exchange, "--json", "-n", "16")
     result = run("emit", "-e", exchange, "-n", "16", "--rate", "10", "-t", "repo.sync.start")
@@ -185,6 +191,7 @@ def test_rate_is_steady(exchange: str) -> None:
     assert "16 sent, 16 confirmed, 0 unroutable" in err and "msg/s" in err
 
 
+@pytest.mark.broker
 def test_lines_from_stdin_each_a_message(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
     result = run(
@@ -203,6 +210,7 @@ def test_lines_from_stdin_each_a_message(admin: BlockingChannel, exchange: str) 
     assert b"3 messages published" in result.stderr
 
 
+@pytest.mark.broker
 def test_headers_and_properties_on_events(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
     result = run(
@@ -253,6 +261,7 @@ def test_headers_and_properties_on_events(admin: BlockingChannel, exchange: str)
     ) == ("application/json", 2, 5, "abc", 1700000000, "60000", "replies", "ci", "c9", "pulp.event")
 
 
+@pytest.mark.broker
 def test_default_events_are_exactly_pulps_wire_format(admin: BlockingChannel, exchange: str) -> None:
     queue = tap(admin, exchange)
     assert run("emit", "-e", exchange).returncode == 0
@@ -261,6 +270,7 @@ def test_default_events_are_exactly_pulps_wire_format(admin: BlockingChannel, ex
         assert {k: v for k, v in seen(props).items() if v is not None} == {"headers": {"qpid.subject": subject}}
 
 
+@pytest.mark.broker
 def test_unroutable_summary_keeps_the_warning_and_adds_the_figures(exchange: str) -> None:
     result = run("emit", "-e", exchange, "-n", "2", "-t", "repo.sync.start")
     err = result.stderr.decode()
@@ -289,12 +299,13 @@ def test_usage_errors(args: tuple[str, ...], words: str) -> None:
     assert words in result.stderr.decode()
 
 
+@pytest.mark.broker
 def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
     import sys
 
     import pexpect
 
-    from tests.conftest import ROOT, command_env
+    from tests.support.commands import ROOT, command_env
 
     child = pexpect.spawn(
         sys.executable,
@@ -312,6 +323,7 @@ def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
     assert "20 sent, 20 confirmed, 20 unroutable" in out
 
 
+@pytest.mark.broker
 def test_no_bar_in_a_pipe(exchange: str) -> None:
     result = run("emit", "-e", exchange, "-n", "200", "-t", "repo.sync.start")
     assert result.returncode == 0 and result.stderr.count(b"\n") == 1 and b"publishing" not in result.stderr

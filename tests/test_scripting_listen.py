@@ -6,9 +6,10 @@ import json
 import time
 
 import pika
+import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.conftest import run, start_listener
+from tests.support.commands import run, start_listener
 
 WAIT_FOR_ZOO = (
     "-n",
@@ -29,6 +30,7 @@ def emit_ok(*args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.broker
 def test_recipe_wait_for_a_sync_to_finish_successfully(exchange: str) -> None:
     listener = start_listener("-e", exchange, "--json", *WAIT_FOR_ZOO)
     emit_ok("-e", exchange, "-t", "repo.sync.finish", "--repo-id", "lion", "--result", "failed")  # another repo
@@ -39,6 +41,7 @@ def test_recipe_wait_for_a_sync_to_finish_successfully(exchange: str) -> None:
     assert record["body"]["payload"]["repo_id"] == "zoo" and record["body"]["payload"]["result"] == "success"
 
 
+@pytest.mark.broker
 def test_recipe_fails_the_script_when_the_sync_failed(exchange: str) -> None:
     listener = start_listener("-e", exchange, "-q", *WAIT_FOR_ZOO)
     emit_ok("-e", exchange, "-t", "repo.sync.finish", "--repo-id", "zoo", "--result", "error")
@@ -47,6 +50,7 @@ def test_recipe_fails_the_script_when_the_sync_failed(exchange: str) -> None:
     assert "--fail-where" in listener.stderr and "pulp.server.repo.sync.finish" in listener.stderr
 
 
+@pytest.mark.broker
 def test_deadline_before_count_has_its_own_code(exchange: str) -> None:
     started = time.monotonic()
     result = run("listen", "-e", exchange, "-n", "1", "--deadline", "1", "--where", "payload.repo_id=zoo")
@@ -55,6 +59,7 @@ def test_deadline_before_count_has_its_own_code(exchange: str) -> None:
     assert b"--deadline of 1 s passed with 0 of 1 messages" in result.stderr
 
 
+@pytest.mark.broker
 def test_deadline_is_total_time_even_while_messages_keep_coming(exchange: str) -> None:
     listener = start_listener("-e", exchange, "-q", "--deadline", "2", "--timeout", "1.5")
     stop = time.monotonic() + 3.5
@@ -65,6 +70,7 @@ def test_deadline_is_total_time_even_while_messages_keep_coming(exchange: str) -
     assert len(listener.lines()) >= 1
 
 
+@pytest.mark.broker
 def test_filtered_out_messages_are_acked_but_neither_shown_nor_counted(
     exchange: str, queue_name: str, admin: BlockingChannel
 ) -> None:
@@ -80,6 +86,7 @@ def test_filtered_out_messages_are_acked_but_neither_shown_nor_counted(
     assert admin.queue_declare(queue_name, passive=True).method.message_count == 3
 
 
+@pytest.mark.broker
 def test_where_on_headers_and_properties_in_quiet_mode(exchange: str, admin: BlockingChannel) -> None:
     listener = start_listener(
         "-e",
@@ -106,6 +113,7 @@ def test_where_on_headers_and_properties_in_quiet_mode(exchange: str, admin: Blo
     assert listener.lines() == ["k.application/json.3"]
 
 
+@pytest.mark.broker
 def test_timeout_counts_only_matching_messages(exchange: str) -> None:
     listener = start_listener("-e", exchange, "-q", "--timeout", "1", "--where", "subject=nothing.matches")
     emit_ok("-e", exchange)

@@ -122,7 +122,7 @@ def test_stopping_outcomes() -> None:
         with pytest.raises(ToolError) as caught:
             stopping.deadline_passed(seen, count, 5)
         assert caught.value.status == ExitStatus.DEADLINE and "--deadline of 5 s" in caught.value.message
-    assert stopping.failed(delivery()).status == ExitStatus.FAILED_MATCH == 9
+    assert stopping.failed(delivery()).status == ExitStatus.FAILED_MATCH and int(ExitStatus.FAILED_MATCH) == 9
 
 
 def test_headers() -> None:

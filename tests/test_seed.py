@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run, start_listener
+from tests.support.commands import run, start_listener
+
+pytestmark = pytest.mark.broker
 
 ALL_FOUR = [
     "pulp.server.repo.sync.start",

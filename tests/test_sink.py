@@ -9,9 +9,11 @@ import threading
 import time
 
 import pika
+import pytest
 
 from pulp_amqp_tools.output.sink import Sink
-from tests.conftest import BROKER_URL, command_env, script
+from tests.support.broker import BROKER_URL
+from tests.support.commands import command_env, script
 
 
 def test_a_full_pipe_makes_flush_say_so_and_drain_waits() -> None:
@@ -59,6 +61,7 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
+@pytest.mark.broker
 def test_a_paused_reader_keeps_the_connection_and_loses_nothing(exchange: str) -> None:
     """With heartbeats of 1 s, a reader paused for 8 s used to cost the connection (and a private
     queue's messages); now listen keeps answering heartbeats and prints everything afterwards."""

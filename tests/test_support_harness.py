@@ -24,9 +24,6 @@ from tests.support.private_node import NodeStartError, PrivateNode, free_port, r
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.tlsgen import TlsFiles
 
-# private_node, tls_node, tls_files, tcp_proxy fixtures
-pytest_plugins = ["tests.support.fixtures"]
-
 SHARED_PORT = 5672
 
 
@@ -105,6 +102,7 @@ def test_tlsgen_writes_consistent_pem_files(tls_files: TlsFiles) -> None:
 # --------------------------------------------------------------- private node
 
 
+@pytest.mark.private_node
 def test_private_node_is_isolated_from_shared_broker(private_node: PrivateNode) -> None:
     assert private_node.nodename.startswith("pat-")
     assert private_node.nodename != "rabbit@localhost"
@@ -119,6 +117,7 @@ def test_private_node_is_isolated_from_shared_broker(private_node: PrivateNode) 
     assert private_node.last_start_seconds < 60
 
 
+@pytest.mark.private_node
 def test_url_works_with_pika_url_parameters(private_node: PrivateNode) -> None:
     conn = pika.BlockingConnection(pika.URLParameters(private_node.url))
     try:
@@ -155,6 +154,7 @@ def _get_one(node: PrivateNode, queue: str) -> bytes | None:
         conn.close()
 
 
+@pytest.mark.private_node
 def test_hard_restart_keeps_durable_queue_and_persistent_message() -> None:
     require_rabbitmq()
     shared_before = _shared_broker_listening()
@@ -178,6 +178,7 @@ def test_hard_restart_keeps_durable_queue_and_persistent_message() -> None:
     assert _shared_broker_listening() == shared_before
 
 
+@pytest.mark.private_node
 def test_restart_app_keeps_durable_queue(private_node: PrivateNode) -> None:
     queue, body = _unique("restart-app"), b"survives stop_app/start_app"
     _declare_and_publish(private_node, queue, body)
@@ -185,6 +186,7 @@ def test_restart_app_keeps_durable_queue(private_node: PrivateNode) -> None:
     assert _get_one(private_node, queue) == body
 
 
+@pytest.mark.private_node
 def test_start_failure_reports_log_and_cleans_up() -> None:
     require_rabbitmq()
     node = PrivateNode(extra_config="this is = not [valid config")
@@ -209,6 +211,7 @@ def _tls_params(node: PrivateNode, ctx: ssl.SSLContext, server_hostname: str) ->
     )
 
 
+@pytest.mark.private_node
 def test_tls_connect_with_right_ca(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.ca_cert))
     conn = pika.BlockingConnection(_tls_params(tls_node, ctx, "localhost"))
@@ -223,6 +226,7 @@ def test_tls_connect_with_right_ca(tls_node: PrivateNode, tls_files: TlsFiles) -
     pika.BlockingConnection(tls_node.params()).close()
 
 
+@pytest.mark.private_node
 def test_tls_wrong_ca_fails_with_ssl_error(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.wrong_ca_cert))
     # pika re-raises the bare ssl error for failed TLS setups (not AMQPConnectionError)
@@ -233,6 +237,7 @@ def test_tls_wrong_ca_fails_with_ssl_error(tls_node: PrivateNode, tls_files: Tls
     assert isinstance(err, ssl.SSLCertVerificationError)
 
 
+@pytest.mark.private_node
 def test_tls_hostname_mismatch_fails(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.ca_cert))
     with pytest.raises((pika.exceptions.AMQPConnectionError, ssl.SSLError)) as ei:
@@ -242,6 +247,7 @@ def test_tls_hostname_mismatch_fails(tls_node: PrivateNode, tls_files: TlsFiles)
     assert "hostname" in str(err).lower()
 
 
+@pytest.mark.private_node
 def test_tls_client_certificate_is_presented(tls_node: PrivateNode, tls_files: TlsFiles) -> None:
     ctx = ssl.create_default_context(cafile=str(tls_files.ca_cert))
     ctx.load_cert_chain(str(tls_files.client_cert), str(tls_files.client_key))
@@ -346,9 +352,13 @@ def test_proxy_forwards_cuts_stalls_refuses_without_broker(echo_server: int) -> 
         s.close()
 
         proxy.refuse(True)
-        r = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
-        assert _is_reset(r)
-        r.close()
+        try:
+            r = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+        except ConnectionResetError:
+            pass  # on a busy machine the proxy's reset can beat connect() back: refused all the same
+        else:
+            assert _is_reset(r)
+            r.close()
         proxy.refuse(False)
 
         s2 = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
@@ -383,6 +393,7 @@ def _roundtrip(conn: pika.BlockingConnection) -> None:
     raise AssertionError("message did not come back")
 
 
+@pytest.mark.private_node
 def test_pika_through_proxy_works(tcp_proxy: TcpProxy) -> None:
     conn = pika.BlockingConnection(_proxied_params(tcp_proxy))
     try:
@@ -391,6 +402,7 @@ def test_pika_through_proxy_works(tcp_proxy: TcpProxy) -> None:
         conn.close()
 
 
+@pytest.mark.private_node
 def test_proxy_cut_breaks_pika_and_reconnect_works(tcp_proxy: TcpProxy) -> None:
     conn = pika.BlockingConnection(_proxied_params(tcp_proxy))
     tcp_proxy.cut()
@@ -406,6 +418,7 @@ def test_proxy_cut_breaks_pika_and_reconnect_works(tcp_proxy: TcpProxy) -> None:
         conn2.close()
 
 
+@pytest.mark.private_node
 def test_proxy_stall_is_detected_by_pika_heartbeat(tcp_proxy: TcpProxy) -> None:
     conn = pika.BlockingConnection(_proxied_params(tcp_proxy, heartbeat=2))
     tcp_proxy.stall()
@@ -419,6 +432,7 @@ def test_proxy_stall_is_detected_by_pika_heartbeat(tcp_proxy: TcpProxy) -> None:
     assert conn.is_closed
 
 
+@pytest.mark.private_node
 def test_proxy_short_stall_then_resume_keeps_connection(tcp_proxy: TcpProxy) -> None:
     conn = pika.BlockingConnection(_proxied_params(tcp_proxy, heartbeat=10))
     try:
@@ -430,6 +444,7 @@ def test_proxy_short_stall_then_resume_keeps_connection(tcp_proxy: TcpProxy) -> 
         conn.close()
 
 
+@pytest.mark.private_node
 def test_proxy_refuse_then_accept(tcp_proxy: TcpProxy) -> None:
     tcp_proxy.refuse(True)
     with pytest.raises(pika.exceptions.AMQPConnectionError):

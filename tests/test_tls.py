@@ -8,12 +8,13 @@ import time
 import pytest
 
 from pulp_amqp_tools.exitcodes import ExitStatus
-from tests.conftest import command_env, run, start_listener, unique
+from tests.support.broker import unique
+from tests.support.commands import command_env, run, start_listener
+from tests.support.failures import check_error
 from tests.support.private_node import PrivateNode
 from tests.support.tlsgen import TlsFiles
-from tests.test_errors import check_error
 
-pytest_plugins = ["tests.support.fixtures"]  # tls_files, tls_node
+pytestmark = pytest.mark.private_node
 
 SECRET = "Tls-Zq9-s3cr3t-pw"
 

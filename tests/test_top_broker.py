@@ -15,7 +15,8 @@ from typing import Any
 import pika
 import pytest
 
-from tests.conftest import BROKER_URL, ROOT, SCRIPTS, command_env, run, start_listener, unique
+from tests.support.broker import BROKER_URL, unique
+from tests.support.commands import ROOT, SCRIPTS, command_env, run, start_listener
 
 pytestmark = pytest.mark.broker
 

@@ -211,7 +211,7 @@ class RichRenderer:
 
 
 def make_renderer(
-    mode: str, stream: TextIO, *, color: bool = False, terminal: bool = False, full: bool = False
+    mode: str, stream: TextIO, color: bool = False, full: bool = False, *, terminal: bool = False
 ) -> Renderer:
     """The renderer for -q ("quiet"), --json ("json"), the default view ("pretty") or none ("none":
     --exec prints nothing of its own unless -q or --json asks).

@@ -1,11 +1,8 @@
-"""pytest fixtures for private brokers.  Enable them in a test module with::
+"""pytest fixtures for private brokers, registered for every test module by tests/conftest.py.
 
-    pytest_plugins = ["tests.support.fixtures"]
-
-(importing the fixture names instead trips ruff's F811).  Both node fixtures are
-module-scoped: one node per test module, stopped and deleted afterwards.  Tests
-that break a node (stop it, fill it up...) should build their own
-``PrivateNode`` in a ``with`` block instead.
+Both node fixtures are module-scoped: one node per test module, stopped and deleted afterwards.
+Tests that break a node (stop it, fill it up...) should build their own ``PrivateNode`` in a
+``with`` block instead.  Tests taking them are marked ``private_node`` (conftest checks).
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""The benchmark scenarios, one module each, by their --only name.  Each fills in ``Row`` objects,
+ours vs baseline.
+
+Every scenario interleaves baseline and ours within each repeat so that slow
+drift on the shared machine hits both alike.  A failing "ours" measurement is
+recorded on its row and not retried; the rest carries on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from report import Row
+
+from .common import Ctx
+from .completion import completion
+from .emit import emit
+from .latency import latency
+from .memory import memory
+from .oneshot import oneshot
+from .pipe import listen_pipe
+from .top import listen_top
+from .tty import listen_tty
+
+__all__ = ["SCENARIOS", "Ctx"]
+
+SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
+    "pipe": listen_pipe,
+    "tty": listen_tty,
+    "emit": emit,
+    "oneshot": oneshot,
+    "latency": latency,
+    "memory": memory,
+    "completion": completion,
+    "top": listen_top,
+}
