@@ -58,5 +58,5 @@ def decide(returncode: int, timed_out: bool, retries: int, options: ExecOptions)
     if returncode != options.retry_status:
         return Verdict(Outcome.REJECT, f"exited {returncode}")
     if retries >= options.max_retries:
-        return Verdict(Outcome.REJECT, f"exited {returncode} (retry) after {retries} requeues (--max-retries)")
-    return Verdict(Outcome.REQUEUE, f"exited {returncode} (retry): requeue {retries + 1} of {options.max_retries}")
+        return Verdict(Outcome.REJECT, f"exited {returncode} after {retries} requeues (--max-retries)")
+    return Verdict(Outcome.REQUEUE, f"exited {returncode} (requeue {retries + 1} of {options.max_retries})")
