@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops.requeue import Requeuer
 from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
 from pulp_amqp_tools.messages import filters, retries, stopping
-from pulp_amqp_tools.messages.properties import sendable
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
@@ -32,7 +32,6 @@ from pulp_amqp_tools.transport.interface import (
     Link,
     OnDelivery,
     Outcome,
-    Publisher,
     Tag,
     Topology,
     TopologyLost,
@@ -72,9 +71,6 @@ def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
     if again is None:
         return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}); Ctrl-C to stop"
     return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
-
-
-REQUEUE_CONFIRM_TIMEOUT = 10.0  # seconds to wait for the broker to confirm a requeued copy
 
 
 def run(
@@ -122,7 +118,7 @@ class _Listener:
         self.ticker: Ticking | None = None
         self.consumers = 0  # consumers so far: a handled message's ticket names its own
         self.link: Link | None = None
-        self.requeuer: tuple[Link, Publisher] | None = None  # a confirm window for counted requeues
+        self.requeuer = Requeuer(notice)  # --exec's counted requeues (loops/requeue.py)
 
     @property
     def done(self) -> bool:
@@ -254,29 +250,10 @@ class _Listener:
                 continue  # its consumer is gone: unsettled, the broker delivers it again
             self.out.flush()  # its line (-q, --json) before its acknowledgement, if the reader takes it
             if handled.fate is Outcome.REQUEUE:
-                self._requeue(consumer, handled.ticket.tag, handled.delivery)
+                assert self.link is not None
+                self.requeuer.requeue(self.link, consumer, handled.ticket.tag, handled.delivery)
             else:
                 consumer.settle(handled.ticket.tag, handled.fate)
-
-    def _requeue(self, consumer: Consumer, tag: Tag, delivery: Delivery) -> None:
-        """Publish the copy with its retry count raised, confirmed, then acknowledge the original.
-
-        Straight to the queue (the default exchange), so other queues bound to the exchange do not
-        see the message again. If the copy is not confirmed, the original goes back as it is."""
-        link = self.link
-        assert link is not None
-        if self.requeuer is None or self.requeuer[0] is not link:
-            self.requeuer = (link, link.publisher(1))
-        publisher = self.requeuer[1]
-        refused = sum(publisher.nacked.values()) + sum(publisher.unroutable.values())
-        headers = sendable(retries.requeue_headers(delivery))
-        publisher.publish("", (consumer.queue, delivery.body, headers, tuple(delivery.properties.items())))
-        confirmed = publisher.wait(REQUEUE_CONFIRM_TIMEOUT)
-        if confirmed and sum(publisher.nacked.values()) + sum(publisher.unroutable.values()) == refused:
-            consumer.settle(tag, Outcome.ACK)
-            return
-        self.notice("the broker did not take a counted copy to requeue: the message goes back uncounted")
-        consumer.settle(tag, Outcome.REQUEUE)
 
     def _flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
