@@ -20,6 +20,9 @@ setup_venv() {
         fi
         echo "$want" > "$stamp"
     fi
+    # Byte-compile the checkout as `pip install` (non-editable) would: with PYTHONDONTWRITEBYTECODE
+    # set, an editable install would otherwise recompile every module on every command start.
+    "$PY" -m compileall -q "$ROOT/pulp_amqp_tools" >/dev/null || true
 }
 
 broker_answers() {

@@ -13,7 +13,7 @@ def oneshot(ctx: Ctx) -> list[Row]:
         "oneshot",
         "emit one event (process)",
         "s",
-        Target("ratio<=", 1.3),
+        Target("ratio<=", 1.2),
         "bare pika one-shot",
     )
     imp = Row("oneshot", 'python -c "import pika"', "s", Target("info"), "python -c pass")
