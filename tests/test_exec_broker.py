@@ -269,3 +269,18 @@ def test_private_queue_says_requeued_messages_are_lost_with_it(exchange: str) ->
     result = run("listen", "-e", exchange, "--exec", "true", "--timeout", "0.5")
     assert result.returncode == 6
     assert b"requeued messages are lost when pulp-listen ends" in result.stderr and b"--queue" in result.stderr
+
+
+def test_a_command_gone_mid_run_ends_listen_with_2_and_the_message_waits(
+    exchange: str, queue_name: str, durable: str, admin: BlockingChannel, tmp_path: Path
+) -> None:
+    script = tmp_path / "once.sh"
+    script.write_text('#!/bin/sh\nrm -f "$0"\n')  # handles one message, then is gone
+    script.chmod(0o755)
+    publish(exchange, ("k.1", b"", None), ("k.2", b"", None))
+    result = run("listen", "-e", exchange, "--queue", queue_name, "-q", "--exec", shlex.quote(str(script)))
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.decode().splitlines() == ["k.1", "k.2"]  # -q: listen's own line too
+    err = [line for line in result.stderr.decode().splitlines() if "listening on" not in line]
+    assert len(err) == 1 and err[0].startswith("pulp-listen: error: --exec: cannot start") and "Traceback" not in err[0]
+    assert depth(admin, queue_name) == 1 and depth(admin, durable) == 0  # k.2: neither handled nor lost
