@@ -94,6 +94,8 @@ def test_options_complete(how: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("how", HOW)
 def test_choices_complete(how: str, tmp_path: Path) -> None:
     assert complete(how, "listen", "--color ", tmp_path) == ["auto", "always", "never"]
+    assert complete(how, "listen", "--exchange-type ", tmp_path) == ["direct", "fanout", "headers", "topic"]
+    assert complete(how, "listen", "--exchange-type f", tmp_path) == ["fanout"]
     assert complete(how, "listen", "--color=a", tmp_path) == ["--color=auto", "--color=always"]
     assert complete(how, "emit", "--result f", tmp_path) == ["failed"]
     assert complete(how, "emit", "--print-completion ", tmp_path) == ["bash", "zsh", "fish"]

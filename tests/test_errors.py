@@ -177,13 +177,13 @@ def test_unknown_vhost() -> None:
 
 
 @pytest.mark.broker
-def test_exchange_of_another_type_on_emit(admin: BlockingChannel, exchange: str) -> None:
+def test_exchange_of_another_type_than_required(admin: BlockingChannel, exchange: str) -> None:
     admin.exchange_declare(exchange, exchange_type="fanout")
     check_error(
-        run("emit", "-e", exchange),
-        "pulp-emit",
+        run("listen", "-e", exchange, "--exchange-type", "topic"),
+        "pulp-listen",
         ExitStatus.BROKER,
-        f"exchange {exchange!r} is a fanout exchange, not a topic exchange",
+        f"exchange {exchange!r} is a fanout exchange, not a topic exchange (--exchange-type topic)",
     )
 
 
@@ -267,6 +267,27 @@ def test_reader_may_listen_on_an_existing_exchange(node: PrivateNode) -> None:
     listener = start_listener("-e", "amq.topic", "-q", "-n", "1", env=node_env(node, "reader", SECRET))
     run("emit", "-e", "amq.topic", "-t", "repo.sync.start", env=node_env(node))
     assert listener.wait() == 0 and listener.lines() == ["pulp.server.repo.sync.start"]
+
+
+@pytest.mark.private_node
+def test_reader_on_a_declared_exchange_it_cannot_probe(node: PrivateNode) -> None:
+    """No configure permission: the type cannot be learned, so it is assumed (topic, or --exchange-type)."""
+    name = unique("pat-direct")
+    owner = pika.BlockingConnection(node.params())
+    try:
+        owner.channel().exchange_declare(name, exchange_type="direct")
+        env = node_env(node, "reader", SECRET)
+        assumed = start_listener("-e", name, "-s", "k", "-q", "-n", "1", env=env)
+        assert "warning: cannot tell the type of exchange" in assumed.stderr and "--exchange-type" in assumed.stderr
+        assert f"exchange {name!r} (topic) for 'k'" in assumed.ready_line
+        told = start_listener("-e", name, "--exchange-type", "direct", "-s", "k", "-q", "-n", "1", env=env)
+        assert "warning" not in told.stderr and f"exchange {name!r} (direct) for 'k'" in told.ready_line
+        owner.channel().basic_publish(name, "k", b"{}")
+        assert assumed.wait() == 0 and told.wait() == 0
+        assert assumed.lines() == ["k"] and told.lines() == ["k"]
+    finally:
+        owner.channel().exchange_delete(name)
+        owner.close()
 
 
 @pytest.mark.private_node

@@ -168,18 +168,22 @@ def test_ctrl_c_ends_without_traceback(exchange: str) -> None:
     assert "Traceback" not in listener.stderr
 
 
-def test_exchange_of_another_type_fails_with_both_types(
+def test_exchange_of_another_type_is_used_as_it_is_unless_a_type_is_required(
     admin: pika.adapters.blocking_connection.BlockingChannel,
 ) -> None:
+    # Issue #12: an existing exchange of another type is no longer an error by itself; only
+    # --exchange-type, which names the type the user expects, turns a mismatch into one (exit 5).
     name = unique("pat-direct")
     admin.exchange_declare(name, exchange_type="direct")
     try:
-        for command in ("listen", "emit"):
-            result = run(command, "-e", name, "--timeout", "1") if command == "listen" else run(command, "-e", name)
-            assert result.returncode == 5, result.stderr
-            err = result.stderr.decode()
-            assert err.count("\n") == 1 and "Traceback" not in err
-            assert "direct" in err and "topic" in err and name in err
+        result = run("listen", "-e", name, "--exchange-type", "topic", "--timeout", "1")
+        assert result.returncode == 5, result.stderr
+        err = result.stderr.decode()
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert f"exchange {name!r} is a direct exchange, not a topic exchange (--exchange-type topic)" in err
+        emitted = run("emit", "-e", name)
+        assert emitted.returncode == 0, emitted.stderr
+        assert f"to exchange {name!r} (direct)" in emitted.stderr.decode()
     finally:
         admin.exchange_delete(name)
 

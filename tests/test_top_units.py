@@ -100,6 +100,8 @@ def test_rows_that_do_not_fit_the_terminal_join_other() -> None:
         (["--max-retries", "0"], "--max-retries needs --exec"),
         (["--top", "-q"], "--top is not allowed with -q"),
         (["--top", "--exec", "true"], "--top is not allowed with --exec"),
+        (["--peek", "--queue", "q", "--exec", "true"], "--peek is not allowed with --exec"),
+        (["--peek", "--queue", "q", "--top"], "--peek is not allowed with --exec or --top"),
         (["--exec", ""], "--exec needs a command"),
         (["--exec", "true", "--exec-timeout", "0"], None),
     ],
@@ -112,14 +114,14 @@ def test_option_combinations_are_usage_errors(args: list[str], says: str | None)
         assert exc.value.code == 2
         return
     with pytest.raises(UsageError, match=says):
-        listen.options_from_args(parser.parse_args(["-e", "x", *args]), {})
+        listen.options_from_args(parser.parse_args([*([] if "--peek" in args else ["-e", "x"]), *args]), {})
 
 
 def test_resolved_options() -> None:
     parser = listen.build_parser()
 
     def resolve(*args: str) -> ListenOptions:
-        return listen.options_from_args(parser.parse_args(["-e", "x", *args]), {})
+        return listen.options_from_args(parser.parse_args([*([] if "--peek" in args else ["-e", "x"]), *args]), {})
 
     plain = resolve("--exec", "sh -c 'exit 0'")
     assert plain.mode == "none" and plain.prefetch == 1 and plain.handler is not None

@@ -14,16 +14,18 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091 import fieldcodec, topology
+from pulp_amqp_tools.amqp091 import fieldcodec
+from pulp_amqp_tools.amqp091.topology import Prepared
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import one_line
-from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, Topology, TopologyLost
+from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, TopologyLost
 
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
 
 PikaCallback = Callable[[BlockingChannel, Basic.Deliver, BasicProperties, bytes], None]
+Prepare = Callable[[BlockingChannel], Prepared]  # sets the topology up, the queue on the given channel
 
 
 def properties_of(props: BasicProperties) -> dict[str, Any]:
@@ -36,8 +38,24 @@ def properties_of(props: BasicProperties) -> dict[str, Any]:
     return found
 
 
+def delivery_of(method: Basic.Deliver | Basic.GetOk, props: BasicProperties, body: bytes, properties: bool) -> Delivery:
+    """pika's frames as a Delivery: what a peek's basic.get-ok holds (consumers inline it, below)."""
+    return Delivery(
+        exchange=method.exchange or "",
+        routing_key=method.routing_key or "",
+        body=body,
+        redelivered=bool(method.redelivered),
+        headers=cast(dict[str, Any], props.headers or {}),  # a fresh dict pika decoded for this message
+        properties=properties_of(props) if properties else {},
+        received_at=time.time(),
+    )
+
+
 def _receiver(on_delivery: OnDelivery, properties: bool) -> PikaCallback:
-    """pika's per-message callback: one Delivery and its tag to `on_delivery`, nothing else."""
+    """pika's per-message callback: one Delivery and its tag to `on_delivery`, nothing else.
+
+    delivery_of() inlined: this runs for every message.
+    """
     now = time.time
 
     def on_message(_ch: BlockingChannel, method: Basic.Deliver, props: BasicProperties, body: bytes) -> None:
@@ -61,20 +79,23 @@ class Consumer:
     """One basic.consume on a channel of its own, manual acks, `prefetch` unacknowledged at most."""
 
     def __init__(
-        self, connection: BlockingConnection, wanted: Topology, prefetch: int, properties: bool, heartbeat: int
+        self, connection: BlockingConnection, prepare: Prepare, prefetch: int, properties: bool, heartbeat: int
     ) -> None:
         fieldcodec.install()  # before any delivery arrives: a hostile header must not drop the connection
         self._connection = connection
         self._heartbeat = heartbeat
         self._properties = properties
-        topology.ensure_exchange(connection, wanted)
         self._channel: BlockingChannel = connection.channel()
         self._channel.basic_qos(prefetch_count=prefetch)
-        self.queue = topology.ensure_queue(connection, self._channel, wanted)
+        self.prepared = prepare(self._channel)
+        self.queue = self.prepared.queue or ""
         self.cancelled: str | None = None
-        self._exchange = wanted.exchange
         self._exchange_check: _ExchangeCheck | None = None
         self._watchdog: Watchdog | None = None
+
+    @property
+    def description(self) -> str:
+        return self.prepared.describe()
 
     @property
     def is_open(self) -> bool:
@@ -84,7 +105,7 @@ class Consumer:
         self._channel.add_on_cancel_callback(self._on_cancel)
         self._channel.basic_consume(self.queue, _receiver(on_delivery, self._properties), auto_ack=False)
         self._watchdog = Watchdog(self._connection, self._heartbeat)
-        self._exchange_check = _ExchangeCheck(self._connection, self._exchange)
+        self._exchange_check = _ExchangeCheck(self._connection, tuple(name for name, _kind in self.prepared.kinds))
 
     def _on_cancel(self, _frame: Any) -> None:
         self.cancelled = f"the broker cancelled our consumer: queue {one_line(self.queue)!r} was deleted"
@@ -118,23 +139,23 @@ class _ExchangeCheck:
     stream proves the exchange exists), so it costs nothing per message.
     """
 
-    def __init__(self, connection: BlockingConnection, exchange: str) -> None:
+    def __init__(self, connection: BlockingConnection, exchanges: tuple[str, ...]) -> None:
         self._connection = connection
-        self._exchange = exchange
+        # The broker's own exchanges cannot be deleted; a queue read as it is has none of ours.
+        self._exchanges = tuple(name for name in exchanges if not name.startswith("amq."))
         self.channel: BlockingChannel | None = None
         self._next = time.monotonic() + EXCHANGE_CHECK_EVERY
 
     def run(self) -> None:
-        if self._exchange.startswith("amq.") or time.monotonic() < self._next:
-            return  # the broker's own exchanges cannot be deleted
+        if not self._exchanges or time.monotonic() < self._next:
+            return
         self._next = time.monotonic() + EXCHANGE_CHECK_EVERY
         if self.channel is None or not self.channel.is_open:
             self.channel = self._connection.channel()
-        try:
-            self.channel.exchange_declare(self._exchange, passive=True)
-        except px.ChannelClosedByBroker as exc:
-            if exc.reply_code == 404:
-                raise TopologyLost(
-                    f"exchange {one_line(self._exchange)!r} was deleted, and our bindings with it"
-                ) from None
-            raise
+        for name in self._exchanges:
+            try:
+                self.channel.exchange_declare(name, passive=True)
+            except px.ChannelClosedByBroker as exc:
+                if exc.reply_code == 404:
+                    raise TopologyLost(f"exchange {one_line(name)!r} was deleted, and our bindings with it") from None
+                raise

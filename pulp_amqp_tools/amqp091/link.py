@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import pika.exceptions as px
-from pika.adapters.blocking_connection import BlockingConnection
+from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.amqp091 import pikacompat, topology
 from pulp_amqp_tools.transport.broker import BrokerSettings, host_port
-from pulp_amqp_tools.transport.interface import Topology
+from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.amqp091.confirms import StreamingPublisher
     from pulp_amqp_tools.amqp091.consume import Consumer
+    from pulp_amqp_tools.messages.delivery import Delivery
 
 CLOSE_GRACE = 2.0  # seconds a clean close may take before the socket is simply dropped
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 def close_quietly(connection: BlockingConnection | None) -> None:
@@ -41,10 +47,16 @@ class Link:
     """A BlockingConnection with what listen and emit do on it; the publisher and consumer are lazy
     imports, so a one-event emit loads no consumer code."""
 
-    def __init__(self, connection: BlockingConnection, settings: BrokerSettings) -> None:
+    def __init__(
+        self, connection: BlockingConnection, settings: BrokerSettings, notice: Callable[[str], None] = _quiet
+    ) -> None:
         self.connection = connection
         self.endpoint = pikacompat.endpoint(connection)  # the broker that answered
         self._heartbeat = settings.heartbeat
+        self._vhost = settings.vhost
+        self._settings = settings
+        self._notice = notice  # warnings while setting up (an exchange whose type the broker will not tell)
+        self._types: dict[str, str | None] = {}  # each exchange set up on this link: its type, if told
 
     @property
     def where(self) -> str:
@@ -55,12 +67,27 @@ class Link:
         return bool(self.connection.is_open)
 
     def ensure(self, wanted: Topology) -> str | None:
-        return topology.ensure(self.connection, wanted)
+        return self._ensure(wanted).queue
+
+    def _ensure(self, wanted: Topology, channel: BlockingChannel | None = None) -> topology.Prepared:
+        prepared = topology.ensure(self.connection, wanted, channel, self._notice, self._vhost)
+        self._types.update((name, prepared.exchange_type(name)) for name, _kind in prepared.kinds)
+        return prepared
 
     def consume(self, wanted: Topology, prefetch: int, properties: bool = True) -> Consumer:
         from pulp_amqp_tools.amqp091.consume import Consumer
 
-        return Consumer(self.connection, wanted, prefetch, properties, self._heartbeat)
+        return Consumer(
+            self.connection, lambda channel: self._ensure(wanted, channel), prefetch, properties, self._heartbeat
+        )
+
+    def exchange_type(self, name: str) -> str | None:
+        return self._types.get(name)
+
+    def peek(self, queue: QueueSpec, properties: bool = True) -> Generator[Delivery, None, None]:
+        from pulp_amqp_tools.amqp091.peek import peek
+
+        return peek(self.connection, queue, properties, self._settings)
 
     def publisher(self, window: int) -> StreamingPublisher:
         from pulp_amqp_tools.amqp091.confirms import StreamingPublisher

@@ -68,7 +68,7 @@ class Session:
 
     def connect(self) -> Link:
         """The first connection: a typo or a dead broker fails at once, clearly."""
-        self._link = Link(connect(self.settings), self.settings)
+        self._link = Link(connect(self.settings), self.settings, self.notice)
         return self._link
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> Link:
@@ -84,7 +84,7 @@ class Session:
         if not self.settings.reconnect:
             raise ConnectError(f"lost the connection to {self.settings.describe()}: {reason} (--no-reconnect)")
         link.close()
-        self._link = Link(self._reconnect(link.endpoint, reason, deadline()), self.settings)
+        self._link = Link(self._reconnect(link.endpoint, reason, deadline()), self.settings, self.notice)
         return self._link
 
     def _reconnect(self, lost: tuple[str, int], reason: str, deadline: float | None) -> pika.BlockingConnection:

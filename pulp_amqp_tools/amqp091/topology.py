@@ -1,23 +1,84 @@
-"""The exchange, queue and bindings: declared the same way by listen and emit.
+"""The exchanges, the queue and its bindings: found, created and bound the same way by listen and emit.
 
-Pulp created a missing exchange itself (topic, non-durable, never auto-delete) and both commands
-must work with one somebody else declared, durable or not. A failed declare closes the channel,
-so every probe runs on a channel of its own.
+An existing exchange is used as its owner declared it (any type, durable or not, any arguments):
+the tools create one only when it is missing, as Pulp did (non-durable, never auto-delete, of
+Topology.exchange_type: topic unless listen's --exchange-type says otherwise). Its type is learned
+before anything is bound: the broker's `amq.*` exchanges by their fixed names, any other with one
+active declare of the type we would create. RabbitMQ compares the type first (then durable,
+auto_delete, internal, arguments), so that declare either matches and changes nothing, or fails
+with a 406 that names the current type, or fails on a later field, which means the type matched;
+the exchange itself is never altered. A failed declare closes its channel, so every probe runs on
+a channel of its own.
+
+`ensure()` is the whole setup: types learned, listen's options checked against them
+(amqp091/bindings.py: a usage error before anything is created), missing exchanges created, the
+queue declared (QueueSpec; with declare=False only checked), the bindings made.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.errors import AccessError, BrokerError
 from pulp_amqp_tools.messages.safetext import one_line
-from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
+if TYPE_CHECKING:
+    # The binding rules are listen's: emit, which only needs the exchange, never imports them.
+    from pulp_amqp_tools.amqp091.bindings import QueueBinding, Wanted
+
+EXCHANGE_TYPE = "topic"  # what Pulp created, and emit creates
 _TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
-_FLAG_MISMATCH = re.compile(r"inequivalent arg '(durable|auto_delete|internal)'")
+MISSING = "(missing)"  # what look_up() says of an exchange that does not exist
+UNKNOWN = "(unknown)"  # ... of one whose type the broker will not tell us (no configure permission)
+# The broker's own exchanges have fixed types: known by name, never probed.
+BUILTIN_TYPES = {
+    "amq.direct": "direct",
+    "amq.fanout": "fanout",
+    "amq.topic": "topic",
+    "amq.rabbitmq.trace": "topic",
+    "amq.headers": "headers",
+    "amq.match": "headers",
+}
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+class Prepared(NamedTuple):
+    """What ensure() set up: the queue (None: none asked for), each exchange with its type."""
+
+    queue: str | None
+    kinds: tuple[tuple[str, str], ...] = ()  # (name, type as bound); empty: a queue read as it is
+    assumed: frozenset[str] = frozenset()  # exchanges whose type the broker would not tell
+    wanted: Wanted | None = None  # what listen asked to hear (None: emit)
+
+    def describe(self) -> str:
+        """The ready line's middle: `exchange 'x' (topic) for '#' (queue 'q')` or `queue 'q' as it is`."""
+        from pulp_amqp_tools.amqp091.bindings import Wanted, describe
+
+        queue = one_line(self.queue or "")
+        if not self.kinds:
+            return f"queue {queue!r} as it is (not declared, not bound)"
+        return f"{describe(self.kinds, self.wanted or Wanted())} (queue {queue!r})"
+
+    def exchange_type(self, name: str) -> str | None:
+        """The type of exchange `name` as the broker told it; None when it would not (or not set up here)."""
+        return None if name in self.assumed else dict(self.kinds).get(name)
+
+
+def _label(name: str) -> str:
+    return f"exchange {one_line(name)!r}"
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[:1] in "aeiou" else "a"
 
 
 def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
@@ -32,98 +93,60 @@ def _refused(exc: px.ChannelClosedByBroker, what: str) -> Exception:
     return BrokerError(f"{what}: {text}")
 
 
-def ensure(connection: BlockingConnection, topology: Topology, channel: BlockingChannel | None = None) -> str | None:
-    """Make `topology` exist: the exchange, then the queue and its bindings (on `channel`) if it has one."""
-    ensure_exchange(connection, topology)
-    if topology.queue is None:
-        return None
-    return ensure_queue(connection, channel or connection.channel(), topology)
-
-
-def ensure_queue(connection: BlockingConnection, channel: BlockingChannel, topology: Topology) -> str:
-    """Declare the topology's queue (on `channel`), bind it, and return its name."""
-    queue = declare_queue(connection, channel, topology.queue or QueueSpec())
-    bind(channel, queue, topology.exchange, topology.bindings)
-    return queue
-
-
-def ensure_exchange(connection: BlockingConnection, topology: Topology) -> None:
-    """Make sure the exchange exists with the topology's type, creating it as Pulp did when missing."""
-    name, kind = topology.exchange, topology.exchange_type
-    label = f"exchange {one_line(name)!r}"
-    channel = connection.channel()
-    try:
-        channel.exchange_declare(name, passive=True)
-    except px.ChannelClosedByBroker as exc:
-        if exc.reply_code != 404:
-            raise _refused(exc, label) from None
-        if name.startswith("amq."):
-            raise BrokerError(f"{label} does not exist, and amq.* names are reserved to the broker") from None
-        _create(connection, name, kind, label)
-        return
-    if not name.startswith("amq."):  # amq.* are the broker's: never declared, and amq.topic is a topic
-        _check_type(connection, name, kind, label)
-    _close(channel)
-
-
-def _create(connection: BlockingConnection, name: str, kind: str, label: str) -> None:
-    channel = connection.channel()
-    try:
-        channel.exchange_declare(name, exchange_type=kind, durable=False, auto_delete=False)
-    except px.ChannelClosedByBroker as exc:
-        if exc.reply_code == 406:  # created meanwhile by somebody else, differently: check it
-            _check_type(connection, name, kind, label)
-            return
-        raise _refused(exc, f"cannot create {label}") from None
-    _close(channel)
-
-
-def _check_type(connection: BlockingConnection, name: str, kind: str, label: str) -> None:
-    """An equivalent active declare succeeds; its 406 names the first argument that differs."""
-    flags = {"durable": False, "auto_delete": False, "internal": False}
-    for _attempt in range(4):
-        channel = connection.channel()
-        try:
-            channel.exchange_declare(
-                name,
-                exchange_type=kind,
-                durable=flags["durable"],
-                auto_delete=flags["auto_delete"],
-                internal=flags["internal"],
-            )
-        except px.ChannelClosedByBroker as exc:
-            if exc.reply_code == 406 and _flip_mismatch(exc, flags, kind, label):
-                continue  # that flag differed: declare again with the other value
-            if exc.reply_code == 403:
-                return  # may not declare, but the passive check showed it exists: use it as it is
-            raise _refused(exc, label) from None
-        _close(channel)
-        return
-
-
-def _flip_mismatch(exc: px.ChannelClosedByBroker, flags: dict[str, bool], kind: str, label: str) -> bool:
-    """Read a 406 PRECONDITION_FAILED: another type is an error; a differing flag is flipped (True)."""
-    text = str(exc.reply_text)
-    wrong_type = _TYPE_MISMATCH.search(text)
-    if wrong_type:
-        raise BrokerError(
-            f"{label} is a {one_line(wrong_type.group(2))} exchange, not a {kind} "
-            "exchange; use another name or delete it"
-        ) from None
-    flag = _FLAG_MISMATCH.search(text)
-    if not flag:
-        return False
-    flags[flag.group(1)] = not flags[flag.group(1)]
-    return True
-
-
 def _close(channel: BlockingChannel) -> None:
     if channel.is_open:
         channel.close()
 
 
-def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec) -> str:
-    """Declare the queue to consume from (on `channel`) and return its name."""
+def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_TYPE) -> str:
+    """The type of exchange `name`, or MISSING, or UNKNOWN; nothing on the broker changes."""
+    channel = connection.channel()
+    try:
+        channel.exchange_declare(name, passive=True)
+    except px.ChannelClosedByBroker as exc:
+        if exc.reply_code != 404:
+            raise _refused(exc, _label(name)) from None
+        if name.startswith("amq."):
+            raise BrokerError(f"{_label(name)} does not exist, and amq.* names are reserved to the broker") from None
+        return MISSING
+    _close(channel)
+    if name in BUILTIN_TYPES:
+        return BUILTIN_TYPES[name]
+    return _probe(connection, name, probe_as) or UNKNOWN
+
+
+def _probe(connection: BlockingConnection, name: str, kind: str, what: str = "") -> str | None:
+    """Declare `name` as a `kind` exchange (Pulp's flags): its type; None on a 403 unless `what` names the act."""
+    channel = connection.channel()
+    try:
+        channel.exchange_declare(name, exchange_type=kind, durable=False, auto_delete=False)
+    except px.ChannelClosedByBroker as exc:
+        if exc.reply_code == 406:
+            other = _TYPE_MISMATCH.search(str(exc.reply_text))
+            return other.group(2) if other else kind  # a later field differs: the type matched
+        if exc.reply_code == 403 and not what:
+            return None  # no configure permission: the broker does not say
+        raise _refused(exc, what or _label(name)) from None
+    _close(channel)
+    return kind
+
+
+def create(connection: BlockingConnection, name: str, kind: str = EXCHANGE_TYPE) -> str:
+    """Create missing exchange `name` as Pulp did, as a `kind`; its type (another if somebody was faster)."""
+    return _probe(connection, name, kind, f"cannot create {_label(name)}") or kind
+
+
+def require_type(name: str, kind: str, wanted: str) -> None:
+    """--exchange-type names the type the user expects: another one is an error, not a surprise."""
+    if kind != wanted:
+        raise BrokerError(
+            f"{_label(name)} is {_article(kind)} {one_line(kind)} exchange, not {_article(wanted)} {wanted} "
+            f"exchange (--exchange-type {wanted}); leave out --exchange-type to use it as it is"
+        )
+
+
+def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec, vhost: str = "/") -> str:
+    """Declare the queue to consume from (on `channel`) and return its name; only check it when not spec.declare."""
     if spec.name is None:
         # A private tap, as the original listen.py had: gone with the listener.
         result = channel.queue_declare("", exclusive=True, auto_delete=True)
@@ -135,21 +158,111 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
     except px.ChannelClosedByBroker as exc:
         if exc.reply_code != 404:
             raise _refused(exc, label) from None
+        if not spec.declare:
+            raise BrokerError(f"{label} does not exist in vhost {one_line(vhost)!r}") from None
     else:
         _close(probe)
         return spec.name  # it exists: keep it as its owner declared it
-    arguments = {"x-queue-type": spec.queue_type} if spec.queue_type else None
+    arguments = dict(spec.arguments)
+    if spec.queue_type:
+        arguments["x-queue-type"] = spec.queue_type
     try:
-        channel.queue_declare(spec.name, durable=True, arguments=arguments)
+        channel.queue_declare(spec.name, durable=True, arguments=arguments or None)
     except px.ChannelClosedByBroker as exc:
         raise _refused(exc, label) from None
     return spec.name
 
 
-def bind(channel: BlockingChannel, queue: str, exchange: str, bindings: tuple[Binding, ...]) -> None:
-    """Bind `queue` to `exchange` once per binding."""
+def bind(channel: BlockingChannel, queue: str, bindings: Sequence[QueueBinding]) -> None:
+    """Bind `queue` once per binding."""
     for binding in bindings:
         try:
-            channel.queue_bind(queue, exchange, routing_key=binding.key, arguments=dict(binding.arguments) or None)
+            channel.queue_bind(
+                queue, binding.exchange, routing_key=binding.routing_key, arguments=dict(binding.arguments) or None
+            )
         except px.ChannelClosedByBroker as exc:
-            raise _refused(exc, f"binding {one_line(binding.key)!r} to exchange {one_line(exchange)!r}") from None
+            what = f"binding {one_line(binding.routing_key)!r}" if binding.routing_key else "binding"
+            raise _refused(exc, f"{what} to {_label(binding.exchange)}") from None
+
+
+def _look_up_all(connection: BlockingConnection, topology: Topology) -> list[tuple[str, str]]:
+    """Each exchange with its type, MISSING or UNKNOWN; --exchange-type checked where the type is known."""
+    found = []
+    for name in dict.fromkeys(topology.exchanges):
+        kind = look_up(connection, name, topology.exchange_type)
+        if topology.require_type and kind not in (MISSING, UNKNOWN):
+            require_type(name, kind, topology.exchange_type)
+        found.append((name, kind))
+    return found
+
+
+def _with_arguments(planned: tuple[QueueBinding, ...], topology: Topology) -> list[QueueBinding]:
+    """A -s binding's own arguments (Binding.arguments) go with it wherever it is bound."""
+    extra = {b.key: b.arguments for b in topology.bindings if b.arguments}
+    if not extra:
+        return list(planned)
+    return [b._replace(arguments=b.arguments + extra.get(b.routing_key, ())) for b in planned]
+
+
+def _create_missing(
+    connection: BlockingConnection, topology: Topology, kinds: list[tuple[str, str]], found: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Create the missing exchanges; somebody may have been faster, with another type: that one counts."""
+    created = []
+    for (name, kind), (_name, seen) in zip(kinds, found, strict=True):
+        if seen == MISSING:
+            kind = create(connection, name, topology.exchange_type)
+            if topology.require_type:
+                require_type(name, kind, topology.exchange_type)
+        created.append((name, kind))
+    return created
+
+
+def ensure(
+    connection: BlockingConnection,
+    topology: Topology,
+    channel: BlockingChannel | None = None,
+    notice: Callable[[str], None] = _quiet,
+    vhost: str = "/",
+) -> Prepared:
+    """Make `topology` exist: the exchanges, then the queue and its bindings (on `channel`) if it has one."""
+    queue_spec = topology.queue
+    if queue_spec is None:  # emit: the exchange only, of whatever type it is
+        found = _look_up_all(connection, topology)
+        kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
+        assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+        return Prepared(None, tuple(_create_missing(connection, topology, kinds, found)), assumed)
+    channel = channel or connection.channel()
+    if not queue_spec.declare:
+        return Prepared(declare_queue(connection, channel, queue_spec, vhost))
+    return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost)
+
+
+def _ensure_bound(
+    connection: BlockingConnection,
+    channel: BlockingChannel,
+    topology: Topology,
+    queue_spec: QueueSpec,
+    notice: Callable[[str], None],
+    vhost: str,
+) -> Prepared:
+    """listen's setup: types learned, options checked against them, exchanges created, queue bound."""
+    from pulp_amqp_tools.amqp091.bindings import Wanted, plan
+
+    found = _look_up_all(connection, topology)
+    assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+    if not topology.require_type:
+        for name in assumed:
+            notice(
+                f"warning: cannot tell the type of {_label(name)} (no configure permission on it): binding it "
+                f"as {_article(topology.exchange_type)} {topology.exchange_type} exchange; give --exchange-type "
+                "if it is another"
+            )
+    kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
+    wanted = Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
+    plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
+    kinds = _create_missing(connection, topology, kinds, found)
+    bindings = _with_arguments(plan(kinds, wanted), topology)
+    queue = declare_queue(connection, channel, queue_spec, vhost)
+    bind(channel, queue, bindings)
+    return Prepared(queue, tuple(kinds), assumed, wanted)

@@ -18,7 +18,14 @@ from pulp_amqp_tools.cli.environment import Environment
 
 Options = TypeVar("Options")
 _EXCHANGE_DEFAULT = f"[messaging] topic_exchange of the config file, else {pulpconf.DEFAULT_EXCHANGE}"
-EXCHANGE_HELP = f"name of a topic exchange (default: {_EXCHANGE_DEFAULT})"
+EXCHANGE_HELP = (
+    "exchange to publish to: an existing one of any type is used as it is, a missing one is created as a "
+    f"topic exchange, as Pulp did (default: {_EXCHANGE_DEFAULT})"
+)
+LISTEN_EXCHANGE_HELP = (
+    "exchange to listen on, of any type; repeat for several, all into one queue (a missing one is created "
+    f"as a topic exchange, as Pulp did, or as --exchange-type) (default: {_EXCHANGE_DEFAULT})"
+)
 
 
 class Command(Generic[Options]):
@@ -37,10 +44,15 @@ class Command(Generic[Options]):
         self.run = run
 
 
-def new_parser(prog: str, description: str, epilog: str, env: Environment | None) -> argparse.ArgumentParser:
-    """A command's parser, holding the first argument both share: -e/--exchange."""
+def new_parser(
+    prog: str, description: str, epilog: str, env: Environment | None, several_exchanges: bool = False
+) -> argparse.ArgumentParser:
+    """A command's parser, holding the first argument both share: -e/--exchange (listen's repeatable)."""
     parser = argparser.ArgumentParser(prog=prog, description=description, epilog=epilog, env=env)
-    parser.add_argument("-e", "--exchange", help=EXCHANGE_HELP)
+    if several_exchanges:
+        parser.add_argument("-e", "--exchange", action="append", metavar="NAME", help=LISTEN_EXCHANGE_HELP)
+    else:
+        parser.add_argument("-e", "--exchange", help=EXCHANGE_HELP)
     return parser
 
 

@@ -110,6 +110,8 @@ def resolve(args: argparse.Namespace) -> Actions:
     mode = "quiet" if args.quiet else "json" if args.json else "pretty"
     _companions_need(args, "exec", "--exec", _EXEC_COMPANIONS)
     _companions_need(args, "top", "--top", _TOP_COMPANIONS)
+    if getattr(args, "peek", False) and (args.top or args.exec is not None):
+        raise UsageError("--peek is not allowed with --exec or --top (it only shows what the queue holds)")
     if args.top and args.exec is not None:
         raise UsageError("--top is not allowed with --exec (the handlers' output would run through the view)")
     if args.top:

@@ -74,8 +74,8 @@ class EmitOptions:
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Publish Pulp's event notifications, or any message, to an AMQP topic exchange "
-        "and wait until the broker confirmed every one."
+        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic exchange, as "
+        "Pulp's, or any existing one) and wait until the broker confirmed every one."
     )
     parser = command.new_parser(PROG, description, EXAMPLES, env)
     brokerargs.add_broker_arguments(parser)
@@ -309,6 +309,8 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     report = _publish(options, env)
     figures = summary(report, time.monotonic() - started)
     where = f"exchange {one_line(options.exchange)!r}"
+    if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
+        where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
     if report.unroutable:
         message = (

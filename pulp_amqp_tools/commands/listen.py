@@ -1,13 +1,14 @@
 # PYTHON_ARGCOMPLETE_OK
-"""pulp-listen: bind a queue to a topic exchange and print the messages that arrive."""
+"""pulp-listen: bind a queue to exchanges of any type (or read a queue as it is) and print what arrives."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from pulp_amqp_tools.amqp091.bindings import EXCHANGE_TYPES
 from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.commands import actions
@@ -39,6 +40,10 @@ examples:
       --where payload.repo_id=zoo --fail-where 'payload.result!=success'
                                    wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
+  pulp-listen -e amq.direct -s billing.invoice         a direct exchange: keys match literally
+  pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
+  pulp-listen -e pulp -e amq.fanout --json             several exchanges into one queue
+  pulp-listen --queue orders.dlq --peek -n 10          the first 10 messages of a queue, left in it
 """
 
 
@@ -47,10 +52,15 @@ class ListenOptions:
     """What pulp-listen was asked to do, resolved from its arguments, AMQP_URL and the config file."""
 
     broker: BrokerSettings
-    exchange: str
-    patterns: tuple[str, ...] = ("#",)
+    exchanges: tuple[str, ...]  # -e, in order; empty with --no-declare and --peek
+    patterns: tuple[str, ...] = ()  # -s as given; none: '#' on topic exchanges
+    exchange_type: str | None = None  # --exchange-type: create a missing exchange as this, insist on it
+    matches: tuple[tuple[str, Any], ...] = ()  # --match on headers exchanges (typed values)
+    match_any: bool = False
     queue: str | None = None  # None: a private exclusive queue
     queue_type: str | None = None
+    no_declare: bool = False  # --no-declare (and --peek): the queue exactly as it is, nothing bound
+    peek: bool = False  # show what the queue holds, leave it there, exit
     mode: str = "pretty"  # "quiet" | "pretty" | "json" | "none" (--top, or --exec without -q/--json)
     count: int | None = None
     timeout: float | None = None  # idle seconds
@@ -67,16 +77,20 @@ class ListenOptions:
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
-    description = "Print messages sent to an AMQP topic exchange (Pulp's event notifications)."
-    parser = command.new_parser(PROG, description, EXAMPLES, env)
+    description = (
+        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a topic "
+        "exchange), or held in a queue."
+    )
+    parser = command.new_parser(PROG, description, EXAMPLES, env, several_exchanges=True)
     parser.add_argument(
         "-s",
         "--subject",
         action="append",
         metavar="PATTERN",
-        help="message subject (binding pattern, * = one word, # = any words) to bind to; "
-        "repeat for several (default: #, everything)",
+        help="message subject to bind to: on a topic exchange a pattern (* = one word, # = any words), on a "
+        "direct exchange a literal key; repeat for several (default: #, everything, on a topic exchange)",
     )
+    add_exchange_type_arguments(parser)
     brokerargs.add_broker_arguments(parser)
     add_output_arguments(parser)
     add_queue_arguments(parser)
@@ -125,6 +139,18 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         help="declare a missing --queue as this type; quorum queues are replicated across a "
         "cluster and keep every message through a restart (default: classic)",
     )
+    stop.add_argument(
+        "--no-declare",
+        action="store_true",
+        help="consume --queue exactly as it is (a dead-letter queue, another application's queue): "
+        "declare nothing, bind nothing; no -e or -s with it",
+    )
+    stop.add_argument(
+        "--peek",
+        action="store_true",
+        help="show the messages --queue holds now (all, or the first -n N) and exit, leaving every "
+        "one in the queue in its order (implies --no-declare)",
+    )
     stop.add_argument("-n", "--count", type=argtypes.positive_int, metavar="N", help="exit 0 after N messages")
     stop.add_argument(
         "--timeout",
@@ -140,6 +166,26 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "are held in memory (default: 1000, with --exec as many as --exec-concurrency; lower it for "
         "large messages)",
     )
+
+
+def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
+    """--exchange-type, --match, --match-any: exchanges that are not topic exchanges."""
+    kinds = parser.add_argument_group("exchange types")
+    kinds.add_argument(
+        "--exchange-type",
+        choices=EXCHANGE_TYPES,
+        metavar="|".join(EXCHANGE_TYPES),
+        help="create a missing exchange as this type, and refuse an existing one of another type "
+        "(default: an existing exchange is used as it is, a missing one created as topic, as Pulp did)",
+    )
+    kinds.add_argument(
+        "--match",
+        action="append",
+        metavar="NAME=VALUE",
+        help="on a headers exchange: hear messages whose header NAME equals VALUE (NAME:=JSON for a "
+        "typed value such as 3 or true); repeat: all must match",
+    )
+    kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
 
 
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
@@ -169,25 +215,81 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _queue_checks(args: argparse.Namespace) -> None:
+    """--no-declare and --peek read a queue as it is: nothing to bind, so no binding options."""
+    if not (args.no_declare or args.peek):
+        return
+    flag = "--peek" if args.peek else "--no-declare"
+    if args.queue is None:
+        raise UsageError(f"{flag} needs --queue NAME (the existing queue to read)")
+    given = [
+        name
+        for name, value in (
+            ("-e", args.exchange),
+            ("-s", args.subject),
+            ("--exchange-type", args.exchange_type),
+            ("--match", args.match),
+            ("--match-any", args.match_any),
+            ("--queue-type", args.queue_type),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(f"{flag} reads --queue as it is, declaring and binding nothing: no {', '.join(given)} with it")
+    if args.peek and (args.timeout is not None or args.deadline is not None):
+        raise UsageError("--peek reads what the queue holds now and exits: no --timeout or --deadline with it")
+
+
+def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
+    """--match NAME=VALUE / NAME:=JSON, typed as emit's --header."""
+    if args.match_any and not args.match:
+        raise UsageError("--match-any needs --match NAME=VALUE (the headers of which any one must match)")
+    if not args.match:
+        return ()
+    from pulp_amqp_tools.messages.properties import parse_header
+
+    found = tuple(parse_header(text, "--match") for text in args.match)
+    for name, _value in found:
+        if name.lower().startswith("x-"):
+            raise UsageError(
+                f"--match {name!r}: headers exchanges ignore header names starting with 'x-' (the binding "
+                "would match every message)"
+            )
+    return found
+
+
+def _exchanges(given: list[str] | None, pulp: pulpconf.PulpConfig) -> tuple[str, ...]:
+    """-e in order, each once; none: the config file's exchange, else amq.topic."""
+    names = [brokerargs.exchange_from_args(name, pulp) for name in given] if given else []
+    return tuple(dict.fromkeys(names or [brokerargs.exchange_from_args(None, pulp)]))
+
+
 def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, str] | None = None) -> ListenOptions:
     """Resolve parsed arguments (and the config file, AMQP_URL) into ListenOptions."""
     from pulp_amqp_tools.messages import filters
 
     env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
-    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ["#"]))
+    _queue_checks(args)
+    read_as_is = args.no_declare or args.peek
+    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ()))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
-    if queue is not None and queue.startswith("amq."):
+    if queue is not None and queue.startswith("amq.") and not read_as_is:
         raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.queue_type is not None and queue is None:
         raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
     act = actions.resolve(args)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
-        exchange=brokerargs.exchange_from_args(args.exchange, pulp),
+        exchanges=() if read_as_is else _exchanges(args.exchange, pulp),
         patterns=patterns,
+        exchange_type=args.exchange_type,
+        matches=_matches(args),
+        match_any=args.match_any,
         queue=queue,
         queue_type=args.queue_type,
+        no_declare=read_as_is,
+        peek=args.peek,
         mode=act.mode,
         count=args.count,
         timeout=args.timeout,
@@ -267,7 +369,9 @@ def _top(
     from pulp_amqp_tools.output.top_sink import Header, JsonSnapshots, TopSink, key_function
     from pulp_amqp_tools.output.top_stats import TopStats
 
-    header = Header(options.broker.describe(), options.exchange, options.patterns, top.by_text)
+    topic = (options.exchange_type or "topic") == "topic"
+    patterns = options.patterns or (("#",) if topic else ())
+    header = Header(options.broker.describe(), ", ".join(options.exchanges), patterns, top.by_text)
     stats = TopStats(top.rows, time.time())
     if top.json or not env.stdout_isatty:
         return TopSink(stats, key_function(top.by), JsonSnapshots(cast(TextIO, sink), header, top.every)), env.notice
@@ -292,6 +396,10 @@ def _consume(
     from pulp_amqp_tools.transport import open_transport
 
     transport = open_transport(options.broker, notice)
+    if options.peek:
+        from pulp_amqp_tools.loops import peek
+
+        return peek.run(listen_spec(options), transport, renderer, sink, notice)
     return listen_loop.run(listen_spec(options), transport, renderer, sink, notice, handler, ticker)
 
 
@@ -300,10 +408,16 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
     from pulp_amqp_tools.loops.listen import ListenSpec
     from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
 
+    first, *more = options.exchanges or ("",)  # a queue read as it is binds on no exchange
     topology = Topology(
-        options.exchange,
-        queue=QueueSpec(options.queue, options.queue_type),
+        first,
+        exchange_type=options.exchange_type or "topic",
+        queue=QueueSpec(options.queue, options.queue_type, declare=not options.no_declare),
         bindings=tuple(Binding(pattern) for pattern in options.patterns),
+        more_exchanges=tuple(more),
+        match=options.matches,
+        match_any=options.match_any,
+        require_type=options.exchange_type is not None,
     )
     return ListenSpec(
         topology,

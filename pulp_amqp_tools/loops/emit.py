@@ -42,6 +42,7 @@ class Report:
     unconfirmed: Counter[str] = field(default_factory=Counter)
     resent: int = 0  # sent again after a reconnect: the broker may hold these twice
     reconnects: int = 0
+    exchange_type: str | None = None  # as the broker told it (None: it would not say)
 
     def settle(self, publisher: Publisher) -> None:
         """Add what the broker said on one channel."""
@@ -107,6 +108,7 @@ class _Emitter:
         self.publisher = None
         self.in_hand = None
         link.ensure(self.spec.topology)
+        self.report.exchange_type = link.exchange_type(self.spec.topology.exchange)
         publisher = self.publisher = link.publisher(self.spec.window)
         self._resend(publisher)
         self._publish_new(link, publisher)

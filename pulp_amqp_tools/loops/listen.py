@@ -25,7 +25,6 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops.requeue import Requeuer
 from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
 from pulp_amqp_tools.messages import filters, retries, stopping
-from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
     Consumer,
@@ -64,13 +63,12 @@ class ListenSpec:
         return self.topology.queue is None or self.topology.queue.name is None
 
 
-def ready_line(spec: ListenSpec, queue: str, again: str | None = None) -> str:
-    """The stderr line once listening; `again` ("reconnected (host:port)") after a reconnect."""
-    patterns = ", ".join(repr(one_line(b.key)) for b in spec.topology.bindings)
-    exchange = one_line(spec.topology.exchange)
+def ready_line(described: str, again: str | None = None) -> str:
+    """The stderr line once listening on `described` (Consumer.description: `exchange 'x' (topic) for '#'
+    (queue 'q')`); `again` ("reconnected (host:port)") after a reconnect."""
     if again is None:
-        return f"listening on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r}); Ctrl-C to stop"
-    return f"{again}: listening again on exchange {exchange!r} for {patterns} (queue {one_line(queue)!r})"
+        return f"listening on {described}; Ctrl-C to stop"
+    return f"{again}: listening again on {described}"
 
 
 def run(
@@ -174,7 +172,7 @@ class _Listener:
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
         consumer.start(self._receiver(consumer))
-        self.notice(ready_line(self.spec, consumer.queue, again))
+        self.notice(ready_line(consumer.description, again))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)

@@ -84,16 +84,16 @@ def _split(text: str, flag: str) -> tuple[str, str]:
     return key, value
 
 
-def parse_header(text: str) -> tuple[str, Any]:
-    """`K=V` (a string) or `K:=JSON` (a typed value)."""
-    key, value = _split(text, "--header")
-    check_short(key.removesuffix(":"), "the --header name")
+def parse_header(text: str, flag: str = "--header") -> tuple[str, Any]:
+    """`K=V` (a string) or `K:=JSON` (a typed value); `flag` names the option in errors."""
+    key, value = _split(text, flag)
+    check_short(key.removesuffix(":"), f"the {flag} name")
     if not key.endswith(":"):
         return key, value
     try:
         return key[:-1], sendable(from_jsonable(json.loads(value)))
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"--header {text!r}: the value after := must be JSON ({exc})") from None
+        raise UsageError(f"{flag} {text!r}: the value after := must be JSON ({exc})") from None
 
 
 def _timestamp(value: str, text: str) -> int:

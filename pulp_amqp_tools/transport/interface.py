@@ -5,8 +5,8 @@ loops/listen.py and loops/emit.py drive a Transport; amqp091/ implements it with
 library, and nothing in the loops knows which protocol delivered a message.
 
     Transport   one command run: connect(), then recover() after each loss (backoff, failover)
-      Link      one live connection: ensure(topology), consume(...), publisher(...), sleep(), close()
-        Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify()
+      Link      one live connection: ensure(topology), consume(...), peek(queue), publisher(...), sleep(), close()
+        Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify(), description
         Publisher   one confirm window: publish(), wait(), unconfirmed()
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -44,14 +44,24 @@ class Outcome(enum.Enum):
 
 
 class QueueSpec(NamedTuple):
-    """The queue listen consumes from: a private one when name is None."""
+    """The queue listen consumes from: a private one when name is None.
+
+    A named queue that exists is used as its owner declared it; a missing one is declared durable,
+    as `queue_type`, with `arguments` (x-arguments of queue types built on this). `declare` False
+    (--no-declare, --peek): the queue exactly as it is; it must exist, nothing is declared or bound.
+    """
 
     name: str | None = None
     queue_type: str | None = None  # "classic" or "quorum" for a named queue
+    declare: bool = True
+    arguments: tuple[tuple[str, Any], ...] = ()
 
 
 class Binding(NamedTuple):
-    """One binding of the queue to the exchange: a routing-key pattern for a topic exchange."""
+    """A -s subject to bind with: a pattern on a topic exchange, a literal key on a direct one.
+
+    The transport binds each on the exchanges whose type takes it (none given: '#' on topic ones).
+    """
 
     key: str
     arguments: tuple[tuple[str, Any], ...] = ()  # for exchange types that match on more (headers)
@@ -67,9 +77,18 @@ class Topology(NamedTuple):
     """
 
     exchange: str
-    exchange_type: str = "topic"
+    exchange_type: str = "topic"  # what a missing exchange is created as
     queue: QueueSpec | None = None  # None: no queue (publishing)
     bindings: tuple[Binding, ...] = ()
+    # Issue #12: an existing exchange of any type is used as it is, bound the way its type routes.
+    more_exchanges: tuple[str, ...] = ()  # -e repeated: the queue is bound on each of them too
+    match: tuple[tuple[str, Any], ...] = ()  # headers exchanges: header name -> value to match
+    match_any: bool = False  # ... any one of them is enough (else all)
+    require_type: bool = False  # an existing exchange of another type than exchange_type is an error
+
+    @property
+    def exchanges(self) -> tuple[str, ...]:
+        return (self.exchange, *self.more_exchanges)
 
 
 class ConnectionLost(Exception):
@@ -102,6 +121,10 @@ class Consumer(Protocol):
     @property
     def cancelled(self) -> str | None:
         """Why the broker ended the subscription (a deleted queue), once it did; else None."""
+
+    @property
+    def description(self) -> str:
+        """What it listens on, in words, for the ready line: `exchange 'x' (topic) for '#' (queue 'q')`."""
 
     def start(self, on_delivery: OnDelivery) -> None:
         """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""
@@ -158,6 +181,13 @@ class Link(Protocol):
 
         `properties`: fill Delivery.properties (costly per message; quiet output does not show them).
         """
+
+    def exchange_type(self, name: str) -> str | None:
+        """The type of exchange `name` as ensure() or consume() found it; None when the broker would not say."""
+
+    def peek(self, queue: QueueSpec, properties: bool = True) -> Generator[Delivery, None, None]:
+        """The messages `queue` holds now, oldest first, none taken: when the iterator is closed
+        (or the link) every one goes back into the queue. Ends when no more are ready."""
 
     def publisher(self, window: int) -> Publisher:
         """A publisher with confirms and mandatory routing, at most `window` messages unconfirmed."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from pulp_amqp_tools.messages.delivery import Delivery
@@ -26,6 +26,7 @@ from pulp_amqp_tools.transport.interface import (
     Outcome,
     Outgoing,
     Publisher,
+    QueueSpec,
     Tag,
     Topology,
     Transport,
@@ -49,6 +50,11 @@ class FakeConsumer:
         self.settled: list[tuple[Tag, Outcome, bool]] = []
         self._on_delivery: OnDelivery | None = None
         self._tag = 0
+
+    @property
+    def description(self) -> str:
+        patterns = ", ".join(repr(b.key) for b in self.topology.bindings)
+        return f"exchange {self.topology.exchange!r} for {patterns} (queue {self.queue!r})"
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._on_delivery = on_delivery
@@ -118,6 +124,10 @@ class FakeLink:
         self._publisher = publisher
         self.slept: list[float] = []
         self.closed = False
+        self.exchange_types: dict[str, str] = {}
+        self.held: list[Delivery] = []  # what peek() shows
+        self.peeked = 0
+        self.peek_closed = False
 
     @property
     def where(self) -> str:
@@ -131,6 +141,18 @@ class FakeLink:
         consumer = FakeConsumer(self, topology, self.scripts.pop(0) if self.scripts else [])
         self.consumers.append(consumer)
         return consumer
+
+    def exchange_type(self, name: str) -> str | None:
+        return self.exchange_types.get(name)
+
+    def peek(self, queue: QueueSpec, properties: bool = True) -> Generator[Delivery, None, None]:
+        """The held messages one by one; `self.peeked` counts those handed out, `self.peek_closed` the end."""
+        try:
+            for message in self.held:
+                self.peeked += 1
+                yield message
+        finally:
+            self.peek_closed = True
 
     def publisher(self, window: int) -> FakePublisher:
         publisher = self._publisher or FakePublisher()
