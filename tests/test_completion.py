@@ -258,7 +258,7 @@ def bash(tmp_path: Path) -> Iterator[object]:
         env=env,
         cwd=str(ROOT),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,  # a loaded CI machine can take seconds per completion
         dimensions=(24, 200),
     )
     shell.expect_exact("$ ")

@@ -437,7 +437,7 @@ def test_prompt_on_a_terminal(node: PrivateNode) -> None:
         child.close()
     assert child.exitstatus == 0, output
     assert SECRET not in output  # not echoed
-    assert "1 messages published" in output or "reached no queue" in output
+    assert "1 message published" in output or "reached no queue" in output
 
 
 @pytest.mark.private_node

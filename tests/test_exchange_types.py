@@ -392,7 +392,7 @@ def test_emit_to_a_builtin_fanout_and_a_topic(admin: Admin) -> None:
     tap = admin.tap("amq.fanout")
     fanout = run("pulp-emit", "-e", "amq.fanout", "--subject", unique("s"), "--body", "{}")
     assert fanout.code == 0, fanout.err
-    assert "1 messages published to exchange 'amq.fanout' (fanout), all confirmed" in fanout.err
+    assert "1 message published to exchange 'amq.fanout' (fanout), all confirmed" in fanout.err
     assert admin.wait_count(tap, 1) >= 1
     topic = admin.exchange("topic")
     admin.tap(topic, "#")

@@ -137,6 +137,8 @@ def test_a_live_connection_has_what_we_reach_into(connection: pika.BlockingConne
     assert pikacompat.bytes_received(impl) > 0, "Connection.bytes_received"
     assert pikacompat.closed_error(connection) is None, "_closed_result while open"
     assert pikacompat.coalesce_writes(connection), "_impl._transport._tx_buffers/_produce"
+    assert pikacompat.frame_max(connection) == 131_072, "_impl.params.frame_max after connection.tune"
+    assert pikacompat.unsent_bytes(connection) == 0, "_impl._transport.get_write_buffer_size()"
 
 
 @pytest.mark.broker

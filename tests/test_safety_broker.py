@@ -235,13 +235,13 @@ def test_hostile_corpus_is_shown_safely_and_the_listener_carries_on(
         assert records[-1]["subject"] == "next.ok" and records[-1]["body"] == "still here"
     else:
         plain = SGR.sub("", text)
-        assert "(exchange: pat-evil\\x1b]0;t\\x07[red]-" in plain
+        assert '(exchange: "pat-evil\\x1b]0;t\\x07[red]-' in plain
         assert plain.count(MARKUP) == 3  # body, header value, header key: literal, never styled
         assert "\\x1b[2J\\x1b[H cleared?" in plain and "\\x9b31m \\x85 \\x7f \\x00" in plain
         assert "[binary body, 1,024 bytes, not UTF-8" in plain
         assert '"\\ud800"' in plain and "\\ufeff{" in plain and '{"a": NaN}' in plain
-        assert "(undecodable headers)=" in plain and "t=9223372036854775808" in plain
-        assert plain.rstrip("\n").endswith("next.ok (exchange: " + exchange + ")\nstill here")
+        assert '"(undecodable headers)"=' in plain and "t=9223372036854775808" in plain
+        assert plain.rstrip("\n").endswith("next.ok (exchange: " + exchange + ")\n  | still here")
 
 
 @pytest.mark.broker
@@ -474,7 +474,7 @@ def test_no_wrapping_or_padding(exchange: str) -> None:
             lambda: publish_all(exchange, [("wide", line.encode(), {"h": "v" * 200})]),
         )
         plain = SGR.sub("", run.out.decode())
-        assert f"\n{line}\n" in plain and f"h={'v' * 200}\n" in plain
+        assert f"\n  | {line}\n" in plain and f"h={'v' * 200}\n" in plain
         assert not re.search(r" +\n", plain)
 
 

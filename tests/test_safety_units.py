@@ -117,7 +117,7 @@ def test_json_python_chokes_on_falls_back_to_safe_text(name: str) -> None:
 
 
 def test_bom_is_shown_visibly() -> None:
-    assert render.body_text(b"\xef\xbb\xbf{}", None)[1] == "\\ufeff{}"
+    assert render.body_text(b"\xef\xbb\xbf{}", None)[1] == "  | \\ufeff{}"
 
 
 def test_body_fields_of_binary_is_base64() -> None:
@@ -155,7 +155,8 @@ def test_every_field_type_pika_decodes_is_jsonable() -> None:
 def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
     delivery = Delivery(b"ex\xff", b"rk.\xff\x1b", b"")  # type: ignore[arg-type]
     assert rendered("quiet", delivery) == "rk.\\xff\\x1b\n"
-    assert rendered("pretty", delivery).startswith("1970-01-01T00:00:00.000Z rk.\\xff\\x1b (exchange: ex\\xff)\n")
+    # quoted: not plain text, and so a literal backslash (doubled) never reads like a byte
+    assert rendered("pretty", delivery).startswith('1970-01-01T00:00:00.000Z "rk.\\xff\\x1b" (exchange: "ex\\xff")\n')
     record = json.loads(json_line(delivery))
     assert record["routing_key"] == record["subject"] == "rk.\\xff\x1b" and record["exchange"] == "ex\\xff"
     assert Delivery("x", "", b"", headers={"qpid.subject": b"s\xff"}).subject == "s\\xff"
@@ -252,7 +253,7 @@ def test_colour_codes_are_sgr_only_and_json_is_highlighted() -> None:
     assert_terminal_safe(text)
     assert set(re.findall(r"\x1b(.)", text)) == {"["}
     assert '\x1b[1;34m"a"\x1b[0m' in text and "\x1b[1;36m-2.5\x1b[0m" in text
-    assert SGR.sub("", text).split("\n", 3)[2] == "{"
+    assert SGR.sub("", text).split("\n", 3)[2] == "  | {"
 
 
 def test_terminal_truncates_large_bodies_with_a_marker_unless_full() -> None:

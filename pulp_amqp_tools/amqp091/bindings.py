@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 
 TOPIC, DIRECT, FANOUT, HEADERS = "topic", "direct", "fanout", "headers"
 EXCHANGE_TYPES = (DIRECT, FANOUT, HEADERS, TOPIC)  # what --exchange-type may create
@@ -42,7 +42,7 @@ def is_wildcard(pattern: str) -> bool:
 
 
 def _name(exchange: str) -> str:
-    return f"exchange {one_line(exchange)!r}"
+    return f"exchange {quoted(exchange)}"
 
 
 def _article(kind: str) -> str:
@@ -50,7 +50,7 @@ def _article(kind: str) -> str:
 
 
 def _direct_error(exchange: str, pattern: str) -> UsageError:
-    shown = repr(one_line(pattern))
+    shown = quoted(pattern)
     return UsageError(
         f"{_name(exchange)} is a direct exchange: routing keys match literally, so {shown} would "
         "match only the key " + shown + "; give the keys with -s"
@@ -134,7 +134,7 @@ def _arguments(wanted: Wanted) -> tuple[tuple[str, Any], ...]:
 def shown_value(value: Any) -> str:
     """A --match value as the user would type it after '=' (text quoted) or ':=' (JSON)."""
     if isinstance(value, str):
-        return repr(one_line(value))
+        return quoted(value)
     import json  # only for a ready line with typed --match values: emit never pays for it
 
     try:
@@ -154,6 +154,6 @@ def describe(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> str:
             what = f"messages with {'any' if wanted.match_any else 'all'} of {pairs}"
         else:
             keys = _keys(kind, name, wanted)
-            what = ", ".join(repr(one_line(key)) for key in keys)
+            what = ", ".join(quoted(key) for key in keys)
         parts.append(f"{_name(name)} ({one_line(kind)}) for {what}")
     return ", ".join(parts)

@@ -21,8 +21,10 @@ from pika.channel import Channel
 from pika.frame import Method
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091 import pikacompat
+from pulp_amqp_tools.amqp091 import frames, pikacompat
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
+from pulp_amqp_tools.errors import BrokerError, NotDeliveredError
+from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import ConnectionLost, Outgoing
 
 
@@ -34,6 +36,8 @@ class StreamingPublisher:
     """Publish mandatory messages on a channel in confirm mode and count what the broker said."""
 
     PUMP_EVERY = 128  # publishes between two non-blocking I/O passes
+    MAX_UNSENT = 16 * 1024 * 1024  # bytes of frames waiting for the socket before publish() waits
+    STALL = 30.0  # seconds without a byte written before publish() gives the connection up
 
     def __init__(
         self, connection: BlockingConnection, channel: BlockingChannel, window: int = 2000, heartbeat: int = 0
@@ -56,6 +60,7 @@ class StreamingPublisher:
         self._async.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
         self._watchdog = Watchdog(connection, heartbeat)
+        self._frame_max = frames.granted_frame_max(connection)  # below RabbitMQ's default: check each message
 
     def _on_confirm(self, frame: Method[Any]) -> None:
         method = frame.method
@@ -98,12 +103,20 @@ class StreamingPublisher:
         # Pulp's properties when none are given: no content type, transient, the subject in a header.
         properties = BasicProperties(headers=headers, **dict(props)) if props else BasicProperties(headers=headers)
         self._raise_if_closed()
+        if self._frame_max < frames.FRAME_MAX:
+            self._refuse_if_too_large(message)
         self._seq += 1
         # Kept before sending: if the send fails the message still counts as unconfirmed.
         self._unconfirmed[self._seq] = message
         self._async.basic_publish(exchange, subject, body, properties, mandatory=True)
-        if self._seq % self.PUMP_EVERY == 0:
+        if self._seq % self.PUMP_EVERY == 0 or len(body) >= 65536:
             self._connection.process_data_events(time_limit=0)
+            # Frames wait in pika until the socket takes them: a bound in bytes, not only in
+            # messages, keeps memory flat when the bodies are large.
+            if pikacompat.unsent_bytes(self._connection) > self.MAX_UNSENT and not self._drain(
+                self.MAX_UNSENT // 2, self.STALL
+            ):
+                raise ConnectionLost(f"the broker took no data for {self.STALL:g} s")
         while len(self._unconfirmed) >= self._window:
             self._pump(0.25, wake_at=self._window // 2)
 
@@ -120,14 +133,55 @@ class StreamingPublisher:
                 raise reason
             raise ConnectionLost("the channel closed")
 
+    def _refuse_if_too_large(self, message: Outgoing) -> None:
+        """A message whose headers do not fit the smaller frame_max this broker granted would close
+        the connection (FRAME_ERROR): refuse it, after the ones before it were answered. Exit 5
+        when they all were confirmed, else 7."""
+        subject, _body, headers, props = message
+        problem = frames.frame_problem(headers.items(), props, self._frame_max)
+        if problem is None:
+            return
+        text = f"message {quoted(subject)} cannot be sent on this connection: {problem}"
+        self.wait(self.STALL)
+        left = len(self._unconfirmed)
+        self._unconfirmed.clear()  # reported here: the loop must not send them again
+        if left:
+            raise NotDeliveredError(f"{text}; {left} other messages were not confirmed")
+        raise BrokerError(text)
+
+    def _drain(self, limit: int, stall: float) -> bool:
+        """Pump until at most `limit` bytes wait for the socket; False when none went out for `stall` s."""
+        waiting = pikacompat.unsent_bytes(self._connection)
+        progress_at = time.monotonic()
+        while waiting > limit:
+            self._pump(0.05)
+            now = pikacompat.unsent_bytes(self._connection)
+            if now < waiting:
+                progress_at = time.monotonic()
+            elif time.monotonic() - progress_at > stall:
+                return False
+            waiting = now
+        return True
+
     def wait(self, timeout: float) -> bool:
-        """Pump until every message is confirmed or nacked; False if `timeout` ran out first."""
+        """Pump until every message is confirmed or nacked; False once `timeout` passed without progress.
+
+        The timeout starts once the last byte went out (a gigabyte of bodies takes a while to
+        write, and the broker cannot confirm what it has not read yet) and starts again with
+        each confirm that arrives: only a broker that stopped answering is given up on.
+        """
+        if not self._drain(0, timeout):
+            return False
         deadline = time.monotonic() + timeout
+        left = len(self._unconfirmed)
         while self._unconfirmed:
+            if len(self._unconfirmed) < left:
+                left = len(self._unconfirmed)
+                deadline = time.monotonic() + timeout
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self._pump(min(remaining, 0.25), wake_at=0)
+            self._pump(min(remaining, 0.25), wake_at=max(0, left - 1))
         return True
 
     def unconfirmed(self) -> list[Outgoing]:

@@ -17,7 +17,7 @@ from pika.adapters.utils.connection_workflow import (
 from pulp_amqp_tools import __version__
 from pulp_amqp_tools.amqp091 import tls
 from pulp_amqp_tools.errors import AccessError, BrokerError, ConnectError, ToolError
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 
 
@@ -114,12 +114,12 @@ def translate(exc: BaseException, settings: BrokerSettings) -> ToolError:
     if isinstance(exc, ToolError):
         return exc
     if isinstance(exc, socket.gaierror):
-        return ConnectError(f"cannot connect to {where}: unknown host {one_line(host)!r}")
+        return ConnectError(f"cannot connect to {where}: unknown host {quoted(host)}")
     if isinstance(exc, px.ProbableAuthenticationError | px.AuthenticationError):
-        return AccessError(f"authentication failed for user {one_line(settings.username)!r} at {where}")
+        return AccessError(f"authentication failed for user {quoted(settings.username)} at {where}")
     if isinstance(exc, px.ProbableAccessDeniedError):
         _code, text = _broker_reason(exc)
-        return AccessError(f"access to vhost {one_line(settings.vhost)!r} refused at {where}: {text}")
+        return AccessError(f"access to vhost {quoted(settings.vhost)} refused at {where}: {text}")
     if isinstance(exc, px.ChannelClosed):
         code, text = _broker_reason(exc)
         kind = AccessError if code == 403 else BrokerError
@@ -159,7 +159,7 @@ def _from_connector(exc: BaseException, settings: BrokerSettings) -> ToolError:
     if isinstance(exc, AMQPConnectorStackTimeout | socket.timeout | TimeoutError):
         return ConnectError(f"cannot connect to {where}: no answer within {settings.connect_timeout:g} s")
     if isinstance(exc, socket.gaierror):
-        return ConnectError(f"cannot connect to {where}: unknown host {one_line(settings.endpoints[0][0])!r}")
+        return ConnectError(f"cannot connect to {where}: unknown host {quoted(settings.endpoints[0][0])}")
     if isinstance(exc, px.AMQPConnectionError | px.ConnectionClosed):
         return translate(exc, settings)
     return ConnectError(f"cannot connect to {where}: {_socket_reason(exc)}")

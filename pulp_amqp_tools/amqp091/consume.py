@@ -19,7 +19,7 @@ from pulp_amqp_tools.amqp091.topology import Prepared
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, TopologyLost
 
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
@@ -92,6 +92,8 @@ class Consumer:
         self.cancelled: str | None = None
         self._exchange_check: _ExchangeCheck | None = None
         self._watchdog: Watchdog | None = None
+        self._callback: PikaCallback | None = None
+        self._tag = ""
 
     @property
     def description(self) -> str:
@@ -103,12 +105,23 @@ class Consumer:
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._channel.add_on_cancel_callback(self._on_cancel)
-        self._channel.basic_consume(self.queue, _receiver(on_delivery, self._properties), auto_ack=False)
+        self._callback = _receiver(on_delivery, self._properties)
+        self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False)
         self._watchdog = Watchdog(self._connection, self._heartbeat)
         self._exchange_check = _ExchangeCheck(self._connection, tuple(name for name, _kind in self.prepared.kinds))
 
+    def pause(self) -> None:
+        # pika requeues (basic.nack) what arrived for this consumer and was not dispatched yet.
+        self._channel.basic_cancel(self._tag)
+
+    def resume(self, prefetch: int) -> None:
+        # RabbitMQ applies a per-consumer prefetch to consumers started after the basic.qos.
+        assert self._callback is not None, "resume() before start()"
+        self._channel.basic_qos(prefetch_count=prefetch)
+        self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False)
+
     def _on_cancel(self, _frame: Any) -> None:
-        self.cancelled = f"the broker cancelled our consumer: queue {one_line(self.queue)!r} was deleted"
+        self.cancelled = f"the broker cancelled our consumer: queue {quoted(self.queue)} was deleted"
 
     def poll(self, seconds: float) -> None:
         self._connection.process_data_events(time_limit=seconds)
@@ -157,5 +170,5 @@ class _ExchangeCheck:
                 self.channel.exchange_declare(name, passive=True)
             except px.ChannelClosedByBroker as exc:
                 if exc.reply_code == 404:
-                    raise TopologyLost(f"exchange {one_line(name)!r} was deleted, and our bindings with it") from None
+                    raise TopologyLost(f"exchange {quoted(name)} was deleted, and our bindings with it") from None
                 raise

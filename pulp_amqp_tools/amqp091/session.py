@@ -10,6 +10,7 @@ message: the loops call the Watchdog (watchdog.py) once per I/O pass.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 
@@ -55,6 +56,27 @@ def lost_reason(exc: BaseException) -> str | None:
     return None
 
 
+_continued = [False]  # a SIGCONT arrived since the last reconnect: the process had been stopped
+
+
+def _on_continue(signum: int, frame: object) -> None:
+    _continued[0] = True
+
+
+def _watch_stops() -> None:
+    """Note SIGCONT (after Ctrl-Z and fg), so a loss it caused is not blamed on the network."""
+    try:
+        if signal.getsignal(signal.SIGCONT) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGCONT, _on_continue)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGCONT here
+        pass
+
+
+def _stopped_since_last_asked() -> bool:
+    stopped, _continued[0] = _continued[0], False
+    return stopped
+
+
 class Session:
     """Opens connections for one command run: the first fast, later ones with backoff."""
 
@@ -65,11 +87,21 @@ class Session:
         self.notice = notice
         self.backoff = backoff.Backoff()
         self._link: Link | None = None  # the last link handed out: recover() replaces it
+        _watch_stops()
 
     def connect(self) -> Link:
         """The first connection: a typo or a dead broker fails at once, clearly."""
         self._link = Link(connect(self.settings), self.settings, self.notice)
         return self._link
+
+    def blames_message(self, error: BaseException) -> bool:
+        """A connection the broker closed for anything but a shutdown or `close_connection` (320),
+        or pika running out of memory while sending (see interface.Transport)."""
+        link = self._link
+        cause = (pikacompat.closed_error(link.connection) if link is not None else None) or error
+        if isinstance(cause, px.ConnectionClosedByBroker):
+            return cause.reply_code not in (320, 403, 530)
+        return "MemoryError" in repr(cause) or "MemoryError" in repr(error)
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> Link:
         """The reconnect step of both loops: why it was lost, close it, connect again (see interface)."""
@@ -90,6 +122,8 @@ class Session:
     def _reconnect(self, lost: tuple[str, int], reason: str, deadline: float | None) -> pika.BlockingConnection:
         """Connect again after a loss, trying the other brokers first; ToolError when hopeless."""
         where = host_port(*lost)
+        if _stopped_since_last_asked():  # the network did not break: we answered no heartbeats while stopped
+            reason = "this process was stopped (Ctrl-Z or SIGSTOP), and the broker gave up on it meanwhile"
         self.notice(f"lost the connection to {where} ({reason}); reconnecting")
         self.backoff.reset()
         by_endpoint = {(p.host, p.port): p for p in parameters(self.settings)}

@@ -25,7 +25,7 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.errors import AccessError, BrokerError
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
 if TYPE_CHECKING:
@@ -63,10 +63,10 @@ class Prepared(NamedTuple):
         """The ready line's middle: `exchange 'x' (topic) for '#' (queue 'q')` or `queue 'q' as it is`."""
         from pulp_amqp_tools.amqp091.bindings import Wanted, describe
 
-        queue = one_line(self.queue or "")
+        queue = quoted(self.queue or "")
         if not self.kinds:
-            return f"queue {queue!r} as it is (not declared, not bound)"
-        return f"{describe(self.kinds, self.wanted or Wanted())} (queue {queue!r})"
+            return f"queue {queue} as it is (not declared, not bound)"
+        return f"{describe(self.kinds, self.wanted or Wanted())} (queue {queue})"
 
     def exchange_type(self, name: str) -> str | None:
         """The type of exchange `name` as the broker told it; None when it would not (or not set up here)."""
@@ -74,7 +74,7 @@ class Prepared(NamedTuple):
 
 
 def _label(name: str) -> str:
-    return f"exchange {one_line(name)!r}"
+    return f"exchange {quoted(name)}"
 
 
 def _article(kind: str) -> str:
@@ -149,9 +149,11 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
     """Declare the queue to consume from (on `channel`) and return its name; only check it when not spec.declare."""
     if spec.name is None:
         # A private tap, as the original listen.py had: gone with the listener.
-        result = channel.queue_declare("", exclusive=True, auto_delete=True)
+        # Exclusive, not auto-delete: it still dies with its connection, but survives the moments
+        # without a consumer that listen's byte budget needs (loops/budget.py).
+        result = channel.queue_declare("", exclusive=True)
         return str(result.method.queue)
-    label = f"queue {one_line(spec.name)!r}"
+    label = f"queue {quoted(spec.name)}"
     probe = connection.channel()
     try:
         probe.queue_declare(spec.name, passive=True)
@@ -159,7 +161,7 @@ def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec
         if exc.reply_code != 404:
             raise _refused(exc, label) from None
         if not spec.declare:
-            raise BrokerError(f"{label} does not exist in vhost {one_line(vhost)!r}") from None
+            raise BrokerError(f"{label} does not exist in vhost {quoted(vhost)}") from None
     else:
         _close(probe)
         return spec.name  # it exists: keep it as its owner declared it
@@ -181,7 +183,7 @@ def bind(channel: BlockingChannel, queue: str, bindings: Sequence[QueueBinding])
                 queue, binding.exchange, routing_key=binding.routing_key, arguments=dict(binding.arguments) or None
             )
         except px.ChannelClosedByBroker as exc:
-            what = f"binding {one_line(binding.routing_key)!r}" if binding.routing_key else "binding"
+            what = f"binding {quoted(binding.routing_key)}" if binding.routing_key else "binding"
             raise _refused(exc, f"{what} to {_label(binding.exchange)}") from None
 
 

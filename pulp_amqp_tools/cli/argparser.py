@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from pulp_amqp_tools.cli import helpformat
@@ -17,19 +19,82 @@ class ArgumentParser(argparse.ArgumentParser):
 
     argparse prints the whole usage block before its error; in a script's log that buries the
     one line that says what was wrong. Its messages can also quote what was typed ("unrecognized
-    arguments: amqp://bob:secret@h"), so any URL password in them is masked. Help is laid out
-    for `env` (colour and width: cli/environment.py).
+    arguments: amqp://bob:secret@h"), so any URL password in them is masked, whole. Help is laid
+    out for `env` (colour and width: cli/environment.py). `-h` shows the `common` options only;
+    `--help` shows them all, with the examples.
     """
 
-    def __init__(self, *args: Any, env: Environment | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, env: Environment | None = None, common: Sequence[str] = (), **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", helpformat.formatter)
+        kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
         self.env = env if env is not None else Environment(self.prog)
+        self.common = tuple(common)
+        self._typed: list[str] = []
+        self.add_argument("-h", action=_ShortHelp, help="show the most used options and exit")
+        self.add_argument("--help", action="help", help="show every option, with examples, and exit")
+
+    def _parse_known_args(self, arg_strings: list[str], *args: Any, **kwargs: Any) -> Any:
+        self._typed = list(arg_strings)  # what was typed, for masking and hints in error()
+        return super()._parse_known_args(arg_strings, *args, **kwargs)
 
     def format_help(self) -> str:
         with helpformat.printing(self.env):  # only now may the formatter be rich (helpformat)
             return super().format_help()
 
+    def format_short_help(self) -> str:
+        """Usage, description and the `common` options, pointing at --help for the rest."""
+        chosen = [action for action in self._actions if action.dest in self.common and action.dest != "help"]
+        chosen += [action for action in self._actions if action.dest == "help"]
+        with helpformat.printing(self.env):
+            formatter = self._get_formatter()
+            formatter.add_usage(f"{self.prog} [options]", chosen, [])
+            formatter.add_text(self.description)
+            formatter.start_section("most used options")
+            formatter.add_arguments(chosen)
+            formatter.end_section()
+            formatter.add_text(f"{self.prog} --help shows all {len(self._actions)} options, with examples.\n")
+            return formatter.format_help()
+
     def error(self, message: str) -> NoReturn:
-        text = one_line(mask_all(message))
+        text = one_line(mask_all(message, self._typed)) + self._hint(message)
         self.exit(int(ExitStatus.USAGE), f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+    def _hint(self, message: str) -> str:
+        """A suggestion for a mistyped flag, or to quote a pattern the shell expanded."""
+        if not message.startswith(_UNRECOGNIZED):
+            return ""
+        words = [word for word in self._typed if word in message[len(_UNRECOGNIZED) :].split(" ")]
+        known = [flag for action in self._actions for flag in action.option_strings if flag.startswith("--")]
+        for word in words:
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.7)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        if any("." in word and not word.startswith("-") for word in words):
+            return (
+                "; if the shell expanded an unquoted * or # into these words, quote the pattern: "
+                "-s 'pulp.server.repo.*.finish'"
+            )
+        return ""
+
+
+_UNRECOGNIZED = "unrecognized arguments: "
+
+
+class _ShortHelp(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(parser, ArgumentParser) and parser.common:
+            parser._print_message(parser.format_short_help(), parser.env.stdout)
+        else:
+            parser.print_help()
+        parser.exit()

@@ -66,3 +66,19 @@ def exit_code(text: str) -> int:
     if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 255:
         raise argparse.ArgumentTypeError(f"expected an exit status from 1 to 255, not {text!r}")
     return int(text)
+
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def byte_size(text: str) -> int:
+    """A size such as 256M, 1G, 512KiB or 1048576 (bytes); K, M, G are powers of 1024; at least 1 MiB."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    digits = value.rstrip("KMG")
+    unit = value[len(digits) :]
+    if not (digits.isascii() and digits.isdigit()) or unit not in _SIZE_UNITS or len(digits) > 15:
+        raise argparse.ArgumentTypeError(f"expected a size such as 256M, 1G or 512K, not {text!r}")
+    size = int(digits) * _SIZE_UNITS[unit]
+    if size < _SIZE_UNITS["M"]:
+        raise argparse.ArgumentTypeError(f"expected at least 1M, not {text!r}")
+    return size

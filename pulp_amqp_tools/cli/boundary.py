@@ -16,11 +16,34 @@ from pulp_amqp_tools.messages.safetext import one_line
 
 
 class Terminated(BaseException):
-    """Raised from the SIGTERM handler so `finally` blocks close the connection cleanly."""
+    """Raised from the SIGTERM and SIGHUP handlers so `finally` blocks close the connection cleanly."""
+
+    def __init__(self, status: ExitStatus = ExitStatus.TERMINATED) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
+    raise Terminated(ExitStatus.HANGUP if signum == signal.SIGHUP else ExitStatus.TERMINATED)
+
+
+def reserve_standard_fds() -> None:
+    """Point closed fds 0-2 at /dev/null, before anything opens a file or a socket.
+
+    Started with `>&-` or `2>&-`, the next file opened would become fd 1 or 2: the AMQP socket,
+    and a stray write to "stdout" would go to the broker. sys.stdout/sys.stderr stay None, so
+    the commands still know the stream was closed.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if opened != fd:  # a lower fd was free after all: keep only what fills the gap
+                os.close(opened)
 
 
 def _quiet_stdout(stdout: TextIO) -> None:
@@ -29,13 +52,13 @@ def _quiet_stdout(stdout: TextIO) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stdout.fileno())
-    except (OSError, ValueError):
+    except (AttributeError, OSError, ValueError):  # None: stdout was closed from the start
         pass
 
 
 def run(env: Environment, body: Callable[[], int], traceback: bool = False) -> int:
     """Run a command's body; map what escapes it to one line on env's stderr and an exit status."""
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return int(body())
     except ToolError as exc:
@@ -43,8 +66,8 @@ def run(env: Environment, body: Callable[[], int], traceback: bool = False) -> i
         return int(exc.status)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
-    except Terminated:
-        return int(ExitStatus.TERMINATED)
+    except Terminated as stop:
+        return int(stop.status)
     except BrokenPipeError:
         _quiet_stdout(env.stdout)
         return int(ExitStatus.OK)
@@ -53,7 +76,8 @@ def run(env: Environment, body: Callable[[], int], traceback: bool = False) -> i
             raise
         return _unexpected(env, exc)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _unexpected(env: Environment, exc: Exception) -> int:
@@ -78,7 +102,8 @@ def exit_now(status: int) -> NoReturn:
     """
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None: started with the stream closed
+                stream.flush()
         except (OSError, ValueError):
             pass  # a reader that went away (| head) or a closed stream: nothing left to say
     os._exit(status)

@@ -45,10 +45,16 @@ class Command(Generic[Options]):
 
 
 def new_parser(
-    prog: str, description: str, epilog: str, env: Environment | None, several_exchanges: bool = False
+    prog: str,
+    description: str,
+    epilog: str,
+    env: Environment | None,
+    several_exchanges: bool = False,
+    common: tuple[str, ...] = (),
 ) -> argparse.ArgumentParser:
-    """A command's parser, holding the first argument both share: -e/--exchange (listen's repeatable)."""
-    parser = argparser.ArgumentParser(prog=prog, description=description, epilog=epilog, env=env)
+    """A command's parser, holding the first argument both share: -e/--exchange (listen's repeatable).
+    `common`: the dests `-h` shows (`--help` shows all)."""
+    parser = argparser.ArgumentParser(prog=prog, description=description, epilog=epilog, env=env, common=common)
     if several_exchanges:
         parser.add_argument("-e", "--exchange", action="append", metavar="NAME", help=LISTEN_EXCHANGE_HELP)
     else:
@@ -71,12 +77,12 @@ def password_prompt(env: Environment) -> credentials.Prompt | None:
 
 def main(command: Command[Options], argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Parse `argv` (default: sys.argv), resolve the options and run, inside the one boundary."""
-    env = env if env is not None else Environment(command.prog)
+    if env is None:
+        boundary.reserve_standard_fds()  # before any socket could take a closed fd 1 or 2
+        env = Environment(command.prog)
     parser = command.build_parser(env)
     if "_ARGCOMPLETE" in env.environ:  # a Tab press: argcomplete answers and exits here
-        import argcomplete
-
-        argcomplete.autocomplete(parser)
+        completion.autocomplete(parser)
     args = parser.parse_args(argv)
     return boundary.run(env, lambda: command.run(command.resolve(args, env), env), traceback=args.traceback)
 

@@ -81,6 +81,48 @@ def body_values(prefix: str = "", **_: Any) -> list[str]:
     return ["-", "@"]
 
 
+# --where/--fail-where paths (messages/filters.py): the fixed ones, and the starts of dotted ones.
+WHERE_PATHS = (
+    "subject=",
+    "routing_key=",
+    "exchange=",
+    "redelivered=",
+    "body=",
+    "payload.",
+    "call_report.",
+    "event_type=",
+    "headers.",
+    "properties.",
+)
+PROPERTY_NAMES = (
+    "content_type",
+    "content_encoding",
+    "delivery_mode",
+    "priority",
+    "expiration",
+    "message_id",
+    "correlation_id",
+    "reply_to",
+    "type",
+    "app_id",
+    "timestamp",
+)
+
+
+def where_paths(prefix: str = "", **_: Any) -> list[str]:
+    """--where/--fail-where: paths to compare (`headers.` and `properties.` followed by their names)."""
+    if prefix.startswith("properties."):
+        return [f"properties.{name}=" for name in PROPERTY_NAMES]
+    if prefix.startswith("headers."):
+        return ["headers.qpid.subject="]
+    return [path for path in WHERE_PATHS if path.startswith(prefix)]
+
+
+def property_names(prefix: str = "", **_: Any) -> list[str]:
+    """--property: the basic properties emit can set, as NAME=."""
+    return [f"{name}=" for name in PROPERTY_NAMES if name.startswith(prefix)]
+
+
 def nothing(**_: Any) -> list[str]:
     """Free text (a count, an id, a host): nothing sensible to offer, and certainly not files."""
     return []
@@ -124,6 +166,21 @@ class PrintCompletion(argparse.Action):
         parser.exit()
 
 
+def autocomplete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's Tab (argcomplete), with bash's word breaks made to match what bash does.
+
+    bash passes '@' to the completer as part of the word (readline's special prefixes), yet
+    argcomplete, told '@' is in COMP_WORDBREAKS, cuts it off the completions: Tab turned
+    `--body @REP` into `--body REPORT.json`, and Enter then published the file's name.
+    """
+    import argcomplete
+
+    breaks = os.environ.get("_ARGCOMPLETE_COMP_WORDBREAKS")
+    if breaks is not None:
+        os.environ["_ARGCOMPLETE_COMP_WORDBREAKS"] = breaks.replace("@", "")
+    argcomplete.autocomplete(parser)
+
+
 def install(parser: argparse.ArgumentParser, **completers: Completer) -> None:
     """Attach completers by dest, keep free text from offering files, add --print-completion.
 
@@ -148,5 +205,5 @@ def install(parser: argparse.ArgumentParser, **completers: Completer) -> None:
     )
     if parser.epilog is not None:
         parser.epilog = parser.epilog.rstrip("\n") + (
-            f'\n  eval "$({first} --print-completion bash)"   Tab completion in this bash (zsh, fish: see README)\n'
+            f'\n  eval "$({first} --print-completion bash)"   Tab completion in bash (zsh, fish: README)\n'
         )

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, TextIO
 
+from pulp_amqp_tools.messages.safetext import one_line
+
 DEFAULT_COLUMNS = 80  # what shutil.get_terminal_size() falls back to
 
 
@@ -110,9 +112,15 @@ class Environment:
             return DEFAULT_COLUMNS
 
     def notice(self, message: str) -> None:
-        """One line on stderr (never stdout, which carries data only)."""
+        """One line on stderr (never stdout, which carries data only); nothing when stderr is closed.
+
+        `one_line` once more over the whole line: whatever a message quotes (a host from AMQP_URL,
+        a broker's reply text) can never split it. Text escaped already is left as it is.
+        """
+        if self.stderr is None:  # started with stderr closed (2>&-): Python gives us None
+            return
         try:
-            self.stderr.write(f"{self.prog}: {message}\n")
+            self.stderr.write(f"{self.prog}: {one_line(message)}\n")
             self.stderr.flush()
         except (OSError, ValueError):
             pass  # stderr closed or gone: nowhere left to say it

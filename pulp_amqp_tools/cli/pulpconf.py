@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from pulp_amqp_tools.cli.reading import MAX_CONFIG, read_limited
 from pulp_amqp_tools.errors import UsageError
 
 DEFAULT_CONFIG = "/etc/pulp/server.conf"
@@ -38,9 +39,10 @@ def load(path: str | None) -> PulpConfig:
 
     parser = configparser.RawConfigParser(strict=False)
     try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        with open(path, "rb") as handle:
+            data = read_limited(handle, MAX_CONFIG, f"config file {path!r}", ": not a Pulp server.conf")
+        parser.read_string(data.decode("utf-8"), path)
+    except (OSError, UnicodeDecodeError, configparser.Error, RecursionError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise UsageError(f"cannot read config file {path!r}: {reason}") from None
     if not parser.has_section("messaging"):

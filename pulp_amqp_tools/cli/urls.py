@@ -52,15 +52,30 @@ def _url_in_text() -> re.Pattern[str]:
     return re.compile(r"\S+://\S+")  # compiled only when a message quotes what was typed
 
 
-def mask_all(text: str) -> str:
-    """`text` with the password of every URL in it masked (for messages that quote what was typed)."""
+def has_password(text: str) -> bool:
+    """True when `text` looks like a URL with a password (`scheme://user:secret@...`)."""
+    _scheme, sep, rest = text.partition("://")
+    userinfo, at, _tail = rest.rpartition("@")
+    return bool(sep and at and ":" in userinfo)
+
+
+def mask_all(text: str, typed: list[str] | None = None) -> str:
+    """`text` with the password of every URL in it masked (for messages that quote what was typed).
+
+    `typed`: the arguments as given. Each that looks like a URL with a password is replaced
+    whole wherever it appears, so a password with a space in it ("amqp://x:y z@h") is hidden
+    entirely, not up to the space as the pattern alone would.
+    """
+    for arg in sorted((a for a in typed or () if has_password(a)), key=len, reverse=True):
+        text = text.replace(arg, mask(arg))
     return _url_in_text().sub(lambda found: mask(found.group()), text)
 
 
 def parse_port(text: str, where: str) -> int:
     """A TCP port 1-65535, or a UsageError that names where it came from (never the value's neighbours)."""
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
-        shown = text if len(text) <= 12 else text[:12] + "..."
+        shown = mask(text)  # masked before it is cut short: a cut can leave half a password
+        shown = shown if len(shown) <= 20 else shown[:20] + "..."
         raise UsageError(f"{where}: port must be a number from 1 to 65535, not {shown!r}")
     return int(text)
 

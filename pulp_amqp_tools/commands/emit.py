@@ -10,9 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
+from pulp_amqp_tools.cli import argtypes, boundary, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.commands import emit_messages
 from pulp_amqp_tools.errors import NotDeliveredError, UsageError
@@ -20,7 +21,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import events
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.names import check_short
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
@@ -39,10 +40,10 @@ examples:
   pulp-emit -e pulp -t '*' -n 1000                   1000 events, cycling through the four types
   pulp-emit -e pulp --subject my.app.event --body '{"hello": "world"}'
   pulp-emit -e pulp --subject my.app.event --body @event.json
-  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a 'pulp-listen --json' recording, real time
-  pulp-emit -e pulp -n 100000 --rate 500               load: 500 events per second, progress on a terminal
+  pulp-emit -e pulp --replay events.ndjson --speed 1  republish a recording, in real time
+  pulp-emit -e pulp -n 100000 --rate 500             500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
-  pulp-emit --subject my.app.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --subject my.x --body '{}' --property content_type=application/json --header x-try:=3
 """
 
 
@@ -74,16 +75,21 @@ class EmitOptions:
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic exchange, as "
-        "Pulp's, or any existing one) and wait until the broker confirmed every one."
+        "Publish Pulp's event notifications, or any message, to an AMQP exchange (a topic\n"
+        "exchange, as Pulp's, or any existing one) and wait until the broker confirmed every one."
     )
-    parser = command.new_parser(PROG, description, EXAMPLES, env)
+    common = ("exchange", "event_type", "subject", "body", "count", "url", "replay", "header", "property", "quiet")
+    parser = command.new_parser(PROG, description, EXAMPLES, env, common=common)
     brokerargs.add_broker_arguments(parser)
     add_message_arguments(parser)
     add_publishing_arguments(parser)
     add_scripting_arguments(parser)
     return command.finish_parser(
-        parser, event_type=completion.event_types, subject=completion.subjects, body=completion.body_values
+        parser,
+        event_type=completion.event_types,
+        subject=completion.subjects,
+        body=completion.body_values,
+        property=completion.property_names,
     )
 
 
@@ -194,29 +200,33 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_body(value: str, stdin: TextIO) -> bytes:
-    """--body: literal text, @FILE or - (stdin), as bytes."""
+    """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
+    from pulp_amqp_tools.cli.reading import MAX_BODY, read_limited
+
+    why = " (RabbitMQ's default max_message_size)"
     if value == "-":
-        return stdin.buffer.read()
+        return read_limited(stdin.buffer, MAX_BODY, "--body - (standard input)", why)
     if value.startswith("@"):
         path = value[1:]
         try:
             with open(path, "rb") as handle:
-                return handle.read()
+                return read_limited(handle, MAX_BODY, f"--body file {quoted(path)}", why)
         except OSError as exc:
-            raise UsageError(f"cannot read --body file {path!r}: {exc.strerror}") from None
+            raise UsageError(f"cannot read --body file {quoted(path)}: {exc.strerror}") from None
     return os.fsencode(value)
 
 
 def _read_replay(value: str, stdin: TextIO) -> Recording:
+    from pulp_amqp_tools.cli.reading import MAX_RECORD, lines_limited
     from pulp_amqp_tools.messages.replay import read_recording
 
     if value == "-":
-        return read_recording(stdin.buffer, "-")
+        return read_recording(lines_limited(stdin.buffer, MAX_RECORD, "--replay -"), "-")
     try:
         with open(value, "rb") as handle:
-            return read_recording(handle, repr(value))
+            return read_recording(lines_limited(handle, MAX_RECORD, f"--replay {quoted(value)}"), quoted(value))
     except OSError as exc:
-        raise UsageError(f"cannot read --replay file {value!r}: {exc.strerror}") from None
+        raise UsageError(f"cannot read --replay file {quoted(value)}: {exc.strerror}") from None
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
@@ -234,6 +244,8 @@ def _check_combinations(args: argparse.Namespace) -> None:
         raise UsageError("--subject and --body go together: give both to publish one message")
     if args.subject is not None and args.event_type:
         raise UsageError("choose Pulp events (-t) or one message (--subject/--body), not both")
+    if args.sequence_header is not None and not args.sequence_header:
+        raise UsageError("--sequence-header needs a header name (it is empty)")
 
 
 def _extras(args: argparse.Namespace) -> tuple[Fields, Fields]:
@@ -251,7 +263,7 @@ def _replay_exchange(exchange: str | None, recording: Recording | None) -> str |
     if recording is None or exchange is not None:
         return exchange
     if len(recording.exchanges) != 1 or "" in recording.exchanges:
-        found = ", ".join(sorted(repr(one_line(name)) for name in recording.exchanges)) or "none"
+        found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
         raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
     (only,) = recording.exchanges
     return only
@@ -265,7 +277,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     headers, properties = _extras(args)
     recording = _read_replay(args.replay, env.stdin) if args.replay is not None else None
     exchange = _replay_exchange(args.exchange, recording)
-    return EmitOptions(
+    options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
         exchange=brokerargs.exchange_from_args(exchange, pulp),
         event_types=events.parse_event_types(args.event_type or []),
@@ -285,36 +297,105 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
         quiet=args.quiet,
     )
+    check_sendable(options, recording.lines if recording is not None else ())
+    return options
+
+
+def check_sendable(options: EmitOptions, lines: tuple[int, ...] = ()) -> None:
+    """Refuse, before connecting (exit 2), a message no broker connection could carry.
+
+    Its headers and properties must fit one frame (RabbitMQ's default frame_max) and pika's
+    encoder, its body the broker's default max_message_size. Every replayed record is checked
+    (each has its own headers); otherwise all messages share their headers, so one is enough.
+    """
+    from pulp_amqp_tools.amqp091.frames import frame_problem
+    from pulp_amqp_tools.cli.reading import MAX_BODY, size_text
+
+    extra = len(options.sequence_header.encode()) + 11 if options.sequence_header else 0
+    replay = options.replay is not None
+    sample = emit_messages.messages(options) if replay else islice(emit_messages.messages(options), 1)
+    for index, message in enumerate(sample):
+        where = f"message {quoted(message.subject)}"
+        if replay and index < len(lines):
+            where = f"--replay line {lines[index]}"
+        problem = frame_problem(message.headers, message.properties, extra=extra)
+        if problem is None and len(message.body) > MAX_BODY:
+            problem = f"its body is larger than {size_text(MAX_BODY)} (RabbitMQ's default max_message_size)"
+        if problem is not None:
+            raise UsageError(f"{where}: {problem}")
 
 
 def _tally(counter: Counter[str], limit: int = 5) -> str:
-    shown = ", ".join(f"{one_line(subject)!r} x{n}" for subject, n in counter.most_common(limit))
+    shown = ", ".join(f"{quoted(subject)} x{n}" for subject, n in counter.most_common(limit))
     more = len(counter) - limit
     return shown + (f" and {more} more subjects" if more > 0 else "")
 
 
-def summary(report: Report, elapsed: float) -> str:
-    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, rate."""
-    rate = report.published / elapsed if elapsed > 0 else 0.0
-    return (
+MEASURABLE = 0.5  # seconds: a shorter run's rate says more about start-up than about publishing
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _bytes_rate(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1000:
+            return f"{size:,.0f} {unit}/s"
+        size /= 1000
+    return f"{size:,.1f} GB/s"
+
+
+def summary(report: Report, elapsed: float, body_bytes: int = 0) -> str:
+    """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, and the rates
+    (messages, and bytes when the bodies are large) when the run was long enough to measure them."""
+    figures = (
         f"{report.published} sent, {report.confirmed} confirmed, {sum(report.unroutable.values())} "
-        f"unroutable, {elapsed:.2f} s, {rate:,.0f} msg/s"
+        f"unroutable, {elapsed:.2f} s"
     )
+    if elapsed < MEASURABLE or report.published < 2:
+        return figures
+    figures += f", {report.published / elapsed:,.0f} msg/s"
+    if report.published and body_bytes / report.published >= 64 * 1024:
+        figures += f", {_bytes_rate(body_bytes / elapsed)}"
+    return figures
+
+
+class _Tally:
+    """What the loop took from the message stream: the bytes for the byte rate."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def counted(self, stream: Iterator[Message]) -> Iterator[Message]:
+        for message in stream:
+            self.bytes += len(message.body)
+            yield message
 
 
 def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     """Publish, wait for the confirms, report; the exit status says whether all was delivered."""
+    from pulp_amqp_tools.loops.emit import Report
+
     env.warn(options.broker.warnings)
     started = time.monotonic()
-    report = _publish(options, env)
-    figures = summary(report, time.monotonic() - started)
-    where = f"exchange {one_line(options.exchange)!r}"
+    report, tally = Report(), _Tally()
+    try:
+        _publish(options, env, report, tally)
+    except (KeyboardInterrupt, boundary.Terminated):
+        env.notice(
+            f"stopped: {plural(report.published, 'message')} sent to exchange {quoted(options.exchange)}, "
+            f"{report.confirmed_so_far()} confirmed before the stop ({time.monotonic() - started:.2f} s)"
+        )
+        raise
+    figures = summary(report, time.monotonic() - started, tally.bytes)
+    where = f"exchange {quoted(options.exchange)}"
     if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
         where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
     if report.unroutable:
         message = (
-            f"{sum(report.unroutable.values())} of {report.published} messages to {where} reached no "
+            f"{sum(report.unroutable.values())} of {plural(report.published, 'message')} to {where} reached no "
             f"queue (no binding matched): {_tally(report.unroutable)} ({figures})"
         )
         if options.fail_unroutable:
@@ -326,7 +407,8 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
             if report.resent
             else ""
         )
-        env.notice(f"{report.published} messages published to {where}, all confirmed ({figures}{again})")
+        done = f"{plural(report.published, 'message')} published to {where}, all confirmed"
+        env.notice(f"{done} ({figures}{again})")
     return ExitStatus.OK
 
 
@@ -334,7 +416,8 @@ def _fail_unless_confirmed(report: Report, options: EmitOptions, where: str, fig
     if report.nacked or report.unconfirmed:
         lost = report.nacked + report.unconfirmed
         raise NotDeliveredError(
-            f"{sum(lost.values())} of {report.published} messages to {where} were not confirmed by the broker "
+            f"{sum(lost.values())} of {plural(report.published, 'message')} to {where} were not confirmed "
+            "by the broker "
             f"({sum(report.nacked.values())} rejected, {sum(report.unconfirmed.values())} unanswered "
             f"after {options.confirm_timeout:g} s): {_tally(lost)} ({figures})"
         )
@@ -348,20 +431,20 @@ def emit_spec(options: EmitOptions) -> EmitSpec:
     return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
 
 
-def _publish(options: EmitOptions, env: Environment) -> Report:
+def _publish(options: EmitOptions, env: Environment, report: Report, tally: _Tally) -> Report:
     """The broker's part: emit's loop over a transport, notices on stderr."""
     from pulp_amqp_tools.loops import emit as emit_loop
     from pulp_amqp_tools.transport import open_transport
 
     pace = _pace(options)
-    stream = emit_messages.messages(options)
+    stream = tally.counted(emit_messages.messages(options))
     total = emit_messages.planned(options)
     spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
         with _progress_bar(total, env) as track:
-            return emit_loop.run(spec, transport, track(stream), pace, env.notice)
-    return emit_loop.run(spec, transport, stream, pace, env.notice)
+            return emit_loop.run(spec, transport, track(stream), pace, env.notice, report)
+    return emit_loop.run(spec, transport, stream, pace, env.notice, report)
 
 
 def _pace(options: EmitOptions) -> Pace | None:

@@ -38,7 +38,7 @@ examples:
   pulp-listen -e pulp --queue ci-events --timeout 30   a durable queue; stop after 30 s of quiet
   pulp-listen -e pulp -q -n 1 --deadline 600 -s pulp.server.repo.sync.finish \\
       --where payload.repo_id=zoo --fail-where 'payload.result!=success'
-                                   wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came
+      (wait up to 10 min for zoo's sync; exit 9 if it failed, 8 if none came)
   pulp-listen -e pulp --json > events.ndjson             record (replay with pulp-emit --replay)
   pulp-listen -e amq.direct -s billing.invoice         a direct exchange: keys match literally
   pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
@@ -67,6 +67,7 @@ class ListenOptions:
     color: str = "auto"  # "auto" | "always" | "never"
     full: bool = False
     prefetch: int = 1000
+    max_buffer: int = 256 * 1024 * 1024  # bytes of messages held unacknowledged at most (prefetch adapts)
     # scripting: total time limit, and the conditions a message must meet to be shown and counted
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
@@ -76,12 +77,31 @@ class ListenOptions:
     top: TopOptions | None = None
 
 
+COMMON = ("exchange", "subject", "url", "quiet", "json", "queue", "count", "timeout", "deadline", "where", "fail_where")
+
+
+class ClosedOutput:
+    """stdout when the shell closed it: the first message written ends the run like `| head -0`
+    (a broken pipe: exit 0, quietly), so nothing is acknowledged that nobody saw."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     description = (
-        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a topic "
-        "exchange), or held in a queue."
+        "Print messages sent to AMQP exchanges of any type (Pulp's event notifications go to a\n"
+        "topic exchange), or held in a queue."
     )
-    parser = command.new_parser(PROG, description, EXAMPLES, env, several_exchanges=True)
+    parser = command.new_parser(PROG, description, EXAMPLES, env, several_exchanges=True, common=COMMON)
     parser.add_argument(
         "-s",
         "--subject",
@@ -96,7 +116,14 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     add_queue_arguments(parser)
     add_scripting_arguments(parser)
     actions.add_arguments(parser)
-    return command.finish_parser(parser, subject=completion.patterns, exec=completion.files, top_by=completion.nothing)
+    return command.finish_parser(
+        parser,
+        subject=completion.patterns,
+        where=completion.where_paths,
+        fail_where=completion.where_paths,
+        exec=completion.files,
+        top_by=completion.nothing,
+    )
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -162,9 +189,16 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "--prefetch",
         type=argtypes.positive_int,
         metavar="N",
-        help="messages the broker may send ahead of our acknowledgements, so at most this many "
-        "are held in memory (default: 1000, with --exec as many as --exec-concurrency; lower it for "
-        "large messages)",
+        help="messages the broker may send ahead of our acknowledgements (default: 1000, with --exec "
+        "as many as --exec-concurrency; lowered by itself to keep within --max-buffer)",
+    )
+    stop.add_argument(
+        "--max-buffer",
+        type=argtypes.byte_size,
+        default=256 * 1024 * 1024,
+        metavar="SIZE",
+        help="bytes of messages held at most, whatever their sizes: the prefetch is lowered to fit "
+        "the largest messages seen (default: 256M; K, M, G are powers of 1024)",
     )
 
 
@@ -296,6 +330,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         color=args.color,
         full=args.full,
         prefetch=actions.prefetch(args, act),
+        max_buffer=args.max_buffer,
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
@@ -311,6 +346,8 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
     from pulp_amqp_tools.output.sink import Sink
 
     env.warn(options.broker.warnings)
+    if env.stdout is None:  # started with stdout closed (>&-): as if the reader went away at once
+        env.stdout = cast(TextIO, ClosedOutput())
     if hasattr(env.stdout, "reconfigure"):
         # Untrusted text must never crash the writer: unencodable characters become escapes.
         env.stdout.reconfigure(errors="backslashreplace")
@@ -422,6 +459,7 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
     return ListenSpec(
         topology,
         prefetch=options.prefetch,
+        max_buffer=options.max_buffer,
         count=options.count,
         timeout=options.timeout,
         deadline=options.deadline,

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from pulp_amqp_tools.errors import NotDeliveredError, ToolError
+from pulp_amqp_tools.errors import BrokerError, NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.message import Message
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import Link, Outgoing, Publisher, Topology, Transport
 
@@ -43,9 +44,15 @@ class Report:
     resent: int = 0  # sent again after a reconnect: the broker may hold these twice
     reconnects: int = 0
     exchange_type: str | None = None  # as the broker told it (None: it would not say)
+    current: Publisher | None = field(default=None, compare=False, repr=False)  # the channel in use
+
+    def confirmed_so_far(self) -> int:
+        """Confirms counted so far, the channel in use included (for a run cut short)."""
+        return self.confirmed + (self.current.confirmed if self.current is not None else 0)
 
     def settle(self, publisher: Publisher) -> None:
         """Add what the broker said on one channel."""
+        self.current = None
         self.confirmed += publisher.confirmed
         self.nacked.update(publisher.nacked)
         self.unroutable.update(publisher.unroutable)
@@ -61,13 +68,18 @@ def run(
     messages: Iterable[Message],
     pace: Pace | None = None,
     notice: Callable[[str], None] = _ignore,
+    report: Report | None = None,
 ) -> Report:
     """Publish every message with mandatory + streamed confirms and say what became of them.
 
     `pace(message)` (--rate, --speed) says how long to wait before it: waited in the transport,
-    so heartbeats and confirms are served meanwhile.
+    so heartbeats and confirms are served meanwhile. `report` is filled in as the run goes, so a
+    caller that is interrupted can still say how far it got.
     """
-    return _Emitter(spec, transport, messages, pace, notice).run()
+    emitter = _Emitter(spec, transport, messages, pace, notice)
+    if report is not None:
+        emitter.report = report
+    return emitter.run()
 
 
 class _Emitter:
@@ -90,6 +102,7 @@ class _Emitter:
         self.resend: deque[Outgoing] = deque()
         self.publisher: Publisher | None = None
         self.in_hand: Outgoing | None = None  # taken from the source, maybe not in the publisher's books
+        self.blamed: tuple[Outgoing, int] | None = None  # the first pending message at the last loss, confirms then
 
     def run(self) -> Report:
         link = self.transport.connect()
@@ -109,7 +122,7 @@ class _Emitter:
         self.in_hand = None
         link.ensure(self.spec.topology)
         self.report.exchange_type = link.exchange_type(self.spec.topology.exchange)
-        publisher = self.publisher = link.publisher(self.spec.window)
+        publisher = self.publisher = self.report.current = link.publisher(self.spec.window)
         self._resend(publisher)
         self._publish_new(link, publisher)
         publisher.wait(self.spec.confirm_timeout)
@@ -161,6 +174,7 @@ class _Emitter:
 
     def _recover(self, error: BaseException) -> Link:
         pending = self._pending()
+        self._end_if_poisoned(error, pending)
         confirm_timeout = self.spec.confirm_timeout
         try:
             link = self.transport.recover(error, lambda: time.monotonic() + confirm_timeout)
@@ -173,6 +187,29 @@ class _Emitter:
             "(the broker may already hold some: duplicates possible)"
         )
         return link
+
+    def _end_if_poisoned(self, error: BaseException, pending: list[Outgoing]) -> None:
+        """A message that closed the connection twice in a row, with no confirm in between, is the
+        cause (a frame the broker refuses, pika out of memory): sent again, it would close every
+        next connection too. End the run naming it: exit 5, or 7 when others were unconfirmed."""
+        if not pending or not self.transport.blames_message(error):
+            self.blamed = None
+            return
+        head, confirmed = pending[0], self.report.confirmed
+        if self.blamed is None or self.blamed[0] is not head or self.blamed[1] != confirmed:
+            self.blamed = (head, confirmed)
+            return
+        text = f"message {quoted(head[0])} cannot be sent: it closed the connection twice in a row ({_why(error)})"
+        if len(pending) == 1:
+            raise BrokerError(text)
+        raise NotDeliveredError(
+            f"{text}; {len(pending) - 1} other of {self.report.published} messages were not confirmed"
+        )
+
+
+def _why(error: BaseException) -> str:
+    reason = getattr(error, "reason", None)
+    return one_line(reason if isinstance(reason, str) else str(error) or type(error).__name__)[:200]
 
 
 def _wait(link: Link, delay: float) -> None:

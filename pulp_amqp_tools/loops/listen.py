@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.loops.requeue import Requeuer
 from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
 from pulp_amqp_tools.messages import filters, retries, stopping
@@ -50,6 +51,7 @@ class ListenSpec:
 
     topology: Topology  # with its queue (QueueSpec(None): a private one) and bindings
     prefetch: int = 1000
+    max_buffer: int = 256 * 1024 * 1024  # bytes of bodies held unacknowledged at most (loops/budget.py)
     count: int | None = None
     timeout: float | None = None  # idle seconds
     deadline: float | None = None  # seconds for the whole run, across reconnects
@@ -111,7 +113,9 @@ class _Listener:
         self.deadline = None if spec.deadline is None else time.monotonic() + spec.deadline
         self.selector = filters.selector(spec.where, spec.fail_where)  # None: no per-message cost
         self.properties = spec.properties or (self.selector is not None and self.selector.needs_properties)
-        self.ack_every = max(1, spec.prefetch // 4)
+        self.budget = ByteBudget(spec.max_buffer, spec.prefetch)  # what it learnt outlives a reconnect
+        self.paused = False  # subscription paused until what is held was acknowledged (budget.py)
+        self.given_back = 0  # handed back for the budget: shown unmarked when they come again
         self.handler: Deferring | None = None
         self.ticker: Ticking | None = None
         self.consumers = 0  # consumers so far: a handled message's ticket names its own
@@ -166,11 +170,13 @@ class _Listener:
 
     def _attempt(self, link: Link, again: str | None) -> ExitStatus:
         """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
-        consumer = link.consume(self.spec.topology, self.spec.prefetch, self.properties)
+        consumer = link.consume(self.spec.topology, self.budget.prefetch, self.properties)
         self.link = link
         self.consumers += 1
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
+        self.paused = False
+        self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
         self.notice(ready_line(consumer.description, again))
         finished = False  # left the loop by its own rule, not by a signal or an error
@@ -198,8 +204,9 @@ class _Listener:
         selector = self.selector
         accept = selector.accept if selector is not None else None
         write = self.renderer.write
-        ack_every = self.ack_every
         flush_and_ack = self._flush_and_ack
+        admit = self.budget.admit
+        budget = self.budget
 
         restore = retries.restore
 
@@ -208,12 +215,19 @@ class _Listener:
                 return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
             if not delivery.exchange and delivery.headers:
                 delivery = restore(delivery)  # a copy --exec requeued: as it was first delivered
+            if not admit(len(delivery.body)):  # over --max-buffer: handed back, to come again later
+                consumer.settle(tag, Outcome.REQUEUE)
+                state.given_back += 1
+                return
+            if delivery.redelivered and state.given_back:  # most likely one we handed back, never shown
+                state.given_back -= 1
+                delivery.redelivered = False
             if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
                 write(delivery)
                 state.seen += 1
             state.last_tag = tag
             state.unacked += 1
-            if state.unacked >= ack_every:  # keep the broker's pipeline full within a long batch
+            if state.unacked >= max(1, budget.prefetch // 4):  # keep the broker's pipeline full in a long batch
                 flush_and_ack(consumer)
 
         return on_delivery
@@ -259,6 +273,17 @@ class _Listener:
         consumer.settle(self.last_tag, Outcome.ACK, multiple=True)  # written before acked: a crash loses nothing
         self.last_tag = 0
         self.unacked = 0
+        self.budget.release()
+
+    def _follow_budget(self, consumer: Consumer) -> None:
+        """Pause the subscription while it holds too much; resume it, with a prefetch that fits,
+        once everything held was acknowledged. Never two subscriptions, so never twice the data."""
+        if not self.paused and self.budget.needs_restart():
+            consumer.pause()
+            self.paused = True
+        if self.paused and not self.budget.held:
+            consumer.resume(self.budget.restarted())
+            self.paused = False
 
     def _serve(self, consumer: Consumer) -> ExitStatus:
         """Poll the consumer until a stop rule gives the exit status (or raises)."""
@@ -283,6 +308,8 @@ class _Listener:
             self.last_arrival = time.monotonic()
         if self.last_tag:
             self._flush_and_ack(consumer)
+        if self.paused or self.budget.needs_restart():
+            self._follow_budget(consumer)
         if self.handler is not None:
             self._settle_handled(consumer, self.handler)
         if self.ticker is not None:

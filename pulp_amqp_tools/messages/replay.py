@@ -20,6 +20,7 @@ from pulp_amqp_tools.messages.delivery import body_bytes, from_jsonable, parse_i
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.properties import BASIC_PROPERTIES, REPLAYED, SETTABLE, parse_property, sendable
+from pulp_amqp_tools.messages.safetext import one_line, quoted
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Recording:
 
     messages: tuple[Message, ...]
     exchanges: frozenset[str]
+    lines: tuple[int, ...] = ()  # the line number of each message, for errors found later
 
 
 def parse_time(text: Any) -> float | None:
@@ -45,6 +47,7 @@ def message_from_record(record: dict[str, Any]) -> Message:
     subject = record.get("subject") or record.get("routing_key") or ""
     if not isinstance(subject, str):
         raise ValueError("'subject' is not a string")
+    check_short(subject, "the subject")
     if "body" not in record:
         raise ValueError("no 'body'")
     if record.get("body_encoding", "utf-8") not in ("json", "utf-8", "base64"):
@@ -69,14 +72,20 @@ def message_from_record(record: dict[str, Any]) -> Message:
                 parse_property(f"{key}={value}")  # here, not by the broker halfway through
             except UsageError as exc:
                 raise ValueError(str(exc).replace("--property", "property")) from None
-    for name in headers:
+    sent: dict[str, Any] = {}
+    for name, value in headers.items():
         check_short(str(name), "a header name")
-    return Message(subject, body, tuple(sendable(headers).items()), kept, parse_time(record.get("received_at")))
+        try:
+            sent[str(name)] = sendable(value)
+        except ValueError as exc:
+            raise ValueError(f"header {quoted(str(name))}: {exc}") from None
+    return Message(subject, body, tuple(sent.items()), kept, parse_time(record.get("received_at")))
 
 
 def read_recording(lines: Iterable[bytes], source: str) -> Recording:
     """Every record of a `listen --json` recording; blank lines are skipped, a bad one is a UsageError."""
     messages: list[Message] = []
+    numbers: list[int] = []
     exchanges: set[str] = set()
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -86,11 +95,14 @@ def read_recording(lines: Iterable[bytes], source: str) -> Recording:
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
             messages.append(message_from_record(record))
+            numbers.append(number)
+        except RecursionError:
+            raise UsageError(f"--replay {source} line {number}: JSON nested too deeply") from None
         except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
             raise UsageError(
-                f"--replay {source} line {number}: not a record of 'pulp-listen --json' ({str(exc)[:200]})"
+                f"--replay {source} line {number}: not a record of 'pulp-listen --json' ({one_line(str(exc)[:200])})"
             ) from None
         exchange = record.get("exchange")
         if isinstance(exchange, str):
             exchanges.add(exchange)
-    return Recording(tuple(messages), frozenset(exchanges))
+    return Recording(tuple(messages), frozenset(exchanges), tuple(numbers))

@@ -54,6 +54,36 @@ def one_line(text: str) -> str:
     return _pattern("one_line").sub(_python_escape, text)
 
 
+def quoted(text: str) -> str:
+    """`text` in quotes for a message line, every control escaped exactly once: 'a\\x1b[31m'.
+
+    Python's repr escapes backslashes, quotes and everything `one_line` escapes (the whole of
+    Unicode was checked against it), so a name holding a real ESC and one holding the four
+    characters \\ x 1 b read differently; `one_line` on top is a guard that finds nothing to do.
+    """
+    return one_line(repr(text))
+
+
+def backslashed(text: str) -> str:
+    """`one_line` with literal backslashes doubled first: -q's subject lines, so a routing key
+    holding a backslash and an n never prints like one holding a newline."""
+    return one_line(text.replace("\\", "\\\\")) if "\\" in text else one_line(text)
+
+
+def backslashed_wire(value: object) -> str:
+    """`backslashed` for a key as pika gives it: bytes that are not UTF-8 as \\xNN (and a literal
+    backslash doubled, so the two never look alike)."""
+    if isinstance(value, str):
+        return backslashed(value)
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", "surrogateescape").replace("\\", "\\\\")
+        return one_line(_SURROGATE_BYTE.sub(lambda found: f"\\x{ord(found.group()) - 0xDC00:02x}", text))
+    return "" if value is None else backslashed(str(value))
+
+
+_SURROGATE_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def multi_line(text: str) -> str:
     """Escape control characters but keep tabs and line breaks (LF, CRLF): for message bodies."""
     if text.isprintable():

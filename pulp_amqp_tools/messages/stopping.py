@@ -5,12 +5,12 @@ from __future__ import annotations
 from pulp_amqp_tools.errors import ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.delivery import Delivery
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.messages.safetext import quoted
 
 
 def failed(delivery: Delivery) -> ToolError:
     """A message met --fail-where: it was printed; the script is to fail."""
-    return ToolError(f"a message met --fail-where: {one_line(delivery.subject)!r}", ExitStatus.FAILED_MATCH)
+    return ToolError(f"a message met --fail-where: {quoted(delivery.subject)}", ExitStatus.FAILED_MATCH)
 
 
 def deadline_passed(seen: int, count: int | None, deadline: float) -> ExitStatus:

@@ -9,13 +9,16 @@ to colour, and whether stdout is a terminal, the caller says (cli/environment.py
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
 from pulp_amqp_tools.messages import delivery as dl
 from pulp_amqp_tools.messages.delivery import Delivery
-from pulp_amqp_tools.messages.safetext import binary, in_json, multi_line, one_line
+from pulp_amqp_tools.messages.events import SUBJECT_HEADER
+from pulp_amqp_tools.messages.safetext import backslashed, backslashed_wire, binary, in_json, multi_line, one_line
 
 TERMINAL_BODY_LIMIT = 64 * 1024  # characters of a body shown on a terminal unless --full
 
@@ -34,13 +37,18 @@ class NullRenderer:
 
 
 class QuietRenderer:
-    """-q: one line per message, its subject."""
+    """-q: one line per message, its subject (a literal backslash doubled: see safetext.backslashed)."""
 
     def __init__(self, stream: TextIO) -> None:
         self._write = stream.write
 
     def write(self, delivery: Delivery) -> None:
-        self._write(one_line(delivery.subject) + "\n")
+        key = delivery.routing_key
+        if key.__class__ is str and key:  # nearly always: no copy, no regex unless a control is there
+            self._write(backslashed(key) + "\n")
+            return
+        raw = key or (delivery.headers.get(SUBJECT_HEADER) if delivery.headers else None)
+        self._write(backslashed_wire(raw) + "\n")
 
 
 class JsonRenderer:
@@ -53,21 +61,64 @@ class JsonRenderer:
         self._write(dl.json_line(delivery))
 
 
+# A name or value shown bare only when it cannot be mistaken for our own punctuation
+# ("(exchange: ...)", ", ", "=", quotes, spaces): anything else is shown in double quotes.
+_BARE = re.compile(r"[\w.\-*#:/@+~%$!?&^|\[\]{}<>]+")
+BODY_PREFIX = "  | "  # every body line: a body can never print as a title, header or another message
+
+
+def label(value: object) -> str:
+    """A name or value for a title or a field: bare when plain text, else in double quotes with
+    controls escaped, a literal backslash doubled and bytes that are not UTF-8 as \\xNN."""
+    if value.__class__ is str and (not value or _BARE.fullmatch(value)):
+        return str(value)
+    return '"' + backslashed_wire(value).replace('"', '\\"') + '"'
+
+
 def _value_text(value: Any) -> str:
     if isinstance(value, str):
-        return one_line(value)
+        return label(value)
     try:
         return one_line(json.dumps(dl.to_jsonable(value), ensure_ascii=False))
     except (ValueError, RecursionError):
-        return one_line(repr(value))
+        return label(repr(value))
 
 
 def _fields(mapping: Mapping[str, Any]) -> str:
-    return ", ".join(f"{one_line(dl.wire_text(key))}={_value_text(value)}" for key, value in mapping.items())
+    return ", ".join(f"{label(key)}={_value_text(value)}" for key, value in mapping.items())
+
+
+def _as_sent(text: str, value: Any) -> str:
+    """The JSON body pretty-printed with its numbers as they were sent (2.5e3 stays 2.5e3).
+
+    json.dumps writes a float as Python's repr (2500.0): each float token is parked as a unique
+    string while dumping, and its original text put back afterwards.
+    """
+    if not any(mark in text for mark in ".eE"):
+        return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    tag = f"\0{os.urandom(6).hex()}:"
+    numbers: list[str] = []
+
+    def keep(token: str) -> str:
+        if not math.isfinite(float(token)):
+            raise ValueError(f"not a finite number: {token[:20]}")  # 1e400: shown as text
+        numbers.append(token)
+        return f"{tag}{len(numbers) - 1}"
+
+    parked = json.loads(text, parse_float=keep)
+    dumped = json.dumps(parked, indent=2, ensure_ascii=False, allow_nan=False)
+    if not numbers:
+        return dumped
+    pattern = re.compile('"' + re.escape(json.dumps(tag)[1:-1]) + r'(\d+)"')
+    return pattern.sub(lambda found: numbers[int(found.group(1))], dumped)
+
+
+def _indented(text: str) -> str:
+    return "\n".join(BODY_PREFIX + line if line else BODY_PREFIX.rstrip() for line in text.split("\n"))
 
 
 def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
-    """(kind, safe text, truncation note) for showing a body to a person."""
+    """(kind, safe text, truncation note) for showing a body to a person, each line set apart."""
     shown = dl.classify(body)
     # Escaping works character by character and never shortens, so on a terminal only the first
     # `limit` characters (or bytes) need escaping: a 10 MB body of controls costs milliseconds.
@@ -76,7 +127,7 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
     if shown.kind == "json":
         try:
             # allow_nan=False: 1e400 parses to inf, which must not be shown as "Infinity".
-            raw = json.dumps(shown.value, indent=2, ensure_ascii=False, allow_nan=False)
+            raw = _as_sent(shown.text, shown.value)
             text = in_json(raw[:end])
         except (ValueError, RecursionError):
             shown = dl.Body("text", shown.text)
@@ -91,9 +142,10 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
     note = None
     if limit is not None and (len(raw) > limit or len(text) > limit):
         text = text[:limit]
-        note = f"[body truncated: showing {limit:,} characters of a {len(body):,}-byte body; --full shows it all]"
+        note = f"  [body truncated: showing {limit:,} characters of a {len(body):,}-byte body; --full shows it all]"
+    text = _indented(text)
     if shown.kind == "binary":
-        prefix = f"[binary body, {len(body):,} bytes, not UTF-8: other bytes shown as \\xNN, a backslash as \\\\]\n"
+        prefix = f"  [binary body, {len(body):,} bytes, not UTF-8: other bytes shown as \\xNN, a backslash as \\\\]\n"
         text = prefix + text
     return shown.kind, text, note
 
@@ -101,8 +153,8 @@ def body_text(body: bytes, limit: int | None) -> tuple[str, str, str | None]:
 def _title_parts(delivery: Delivery) -> list[str]:
     parts = [
         dl.iso_time(delivery.received_at),
-        one_line(delivery.subject),
-        f"(exchange: {one_line(dl.wire_text(delivery.exchange))})",
+        label(delivery.routing_key or delivery.subject),
+        f"(exchange: {label(delivery.exchange)})",
     ]
     if delivery.redelivered:
         parts.append("[redelivered]")

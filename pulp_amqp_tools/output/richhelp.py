@@ -17,10 +17,16 @@ from pulp_amqp_tools.cli.helpformat import ShowDefaults
 ColorSystem = Literal["standard", "256", "truecolor"]
 
 
+def _as_written(title: str) -> str:
+    return title
+
+
 class RichHelpFormatter(ShowDefaults, RawDescriptionRichHelpFormatter):
     # Our help texts are plain text: "[messaging] topic_exchange" must not be read as markup.
     help_markup = False
     text_markup = False
+    # Group titles as written: rich-argparse's default str.title made "Tls (Amqps://)".
+    group_name_formatter = staticmethod(_as_written)  # type: ignore[assignment]  # a ClassVar callable
 
 
 def formatter(prog: str, *, color_system: str, columns: int, **kwargs: Any) -> argparse.HelpFormatter:

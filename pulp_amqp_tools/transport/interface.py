@@ -138,6 +138,13 @@ class Consumer(Protocol):
     def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
         """Settle delivery `tag` (with `multiple`, every unsettled one up to it) as `outcome`."""
 
+    def pause(self) -> None:
+        """Stop deliveries (what arrived but was not handed out yet goes back to the queue); the
+        queue stays, with its bindings, even a private one."""
+
+    def resume(self, prefetch: int) -> None:
+        """Deliver again, now with at most `prefetch` unsettled deliveries, to the same callback."""
+
     def verify(self, idle: float) -> None:
         """Called once per pass with the seconds since the last delivery: TopologyLost if the
         exchange or bindings are gone (a transport may probe the broker while idle, rate-limited)."""
@@ -207,6 +214,11 @@ class Transport(Protocol):
 
     def connect(self) -> Link:
         """The first connection: a typo or a dead broker fails at once, as one ToolError."""
+
+    def blames_message(self, error: BaseException) -> bool:
+        """True when `error` (one of `failures`) is a loss the message being sent can cause: a frame
+        the broker refused, memory running out while sending it. Not a broker shutdown, a network
+        break or a silent peer. emit ends the run when it happens twice in a row for one message."""
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> Link:
         """After `error` (one of `failures`) broke the last link: say why, close it, connect again.

@@ -50,6 +50,8 @@ class FakeConsumer:
         self.settled: list[tuple[Tag, Outcome, bool]] = []
         self._on_delivery: OnDelivery | None = None
         self._tag = 0
+        self.paused = False
+        self.prefetch = 0
 
     @property
     def description(self) -> str:
@@ -77,6 +79,13 @@ class FakeConsumer:
 
     def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
         self.settled.append((tag, outcome, multiple))
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self, prefetch: int) -> None:
+        self.paused = False
+        self.prefetch = prefetch
 
     def verify(self, idle: float) -> None:
         pass
@@ -181,6 +190,10 @@ class FakeTransport:
     def connect(self) -> FakeLink:
         self.last = self.links.pop(0)
         return self.last
+
+    def blames_message(self, error: BaseException) -> bool:
+        """Like amqp091's for a frame error: `error` says so in its text."""
+        return "frame_too_large" in str(error)
 
     def recover(self, error: BaseException, deadline: Callable[[], float | None]) -> FakeLink:
         """Like amqp091's: the lost link is closed before connecting again."""

@@ -1,0 +1,54 @@
+"""Reading what the command line points at (--body @FILE or -, --config, --replay) with a limit. Pure.
+
+A file or pipe can be endless (`@/dev/zero`, `yes |`): read whole, it grew to 24 GB before the
+kernel stopped it, and one read() of that size ignores Ctrl-C and SIGTERM until it returns. So
+everything is read in chunks (a signal ends the run between two of them) and at most one byte
+past its limit, which is then refused with one line (exit 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from pulp_amqp_tools.errors import UsageError
+
+MIB = 1024 * 1024
+# RabbitMQ's default max_message_size (since 3.8): a larger body would be refused by the broker.
+MAX_BODY = 128 * MIB
+MAX_CONFIG = 1 * MIB  # a Pulp server.conf is a few KB
+MAX_RECORD = 2 * MAX_BODY  # one `listen --json` line: a base64 body of MAX_BODY and its fields
+CHUNK = MIB
+
+
+def size_text(size: int) -> str:
+    """1 MiB, 128 MiB, 512 KiB: how limits are named in messages."""
+    if size % MIB == 0:
+        return f"{size // MIB} MiB"
+    return f"{size // 1024} KiB" if size % 1024 == 0 else f"{size:,} bytes"
+
+
+def read_limited(stream: BinaryIO, limit: int, what: str, why: str = "") -> bytes:
+    """All of `stream` if it holds at most `limit` bytes; else a UsageError naming `what`."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(CHUNK, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise UsageError(f"{what} is larger than {size_text(limit)}{why}")
+
+
+def lines_limited(stream: BinaryIO, limit: int, what: str) -> Iterator[bytes]:
+    """The lines of `stream`, each at most `limit` bytes; a longer one is a UsageError naming it."""
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit:
+            raise UsageError(f"{what} line {number} is longer than {size_text(limit)}")
+        yield line
