@@ -3,6 +3,7 @@
 Run as a script, one mode per process, e.g.::
 
     python bench/baselines.py consume --url URL --queue Q --count N
+    python bench/baselines.py consume --url URL --queue STREAM --count N --offset first
     python bench/baselines.py publish --url URL --exchange EX --count N
     python bench/baselines.py publish-wait --url URL --exchange EX --count N
     python bench/baselines.py oneshot --url URL --exchange EX
@@ -58,7 +59,9 @@ def consume(o: dict[str, str]) -> int:
     Either from an existing ``--queue`` or from a server-named exclusive
     queue bound to ``--exchange`` with ``--pattern``.  ``--flush line``
     flushes stdout after every message (used for latency), the default
-    ``block`` leaves stdout block-buffered (throughput).
+    ``block`` leaves stdout block-buffered (throughput).  ``--offset`` reads
+    a stream queue from there (``first``, ``next``, a number): the
+    ``x-stream-offset`` consumer argument, which streams need with a prefetch.
     """
     count = int(o.get("count", "0")) or -1
     prefetch = int(o.get("prefetch", "1000"))
@@ -93,7 +96,11 @@ def consume(o: dict[str, str]) -> int:
         elif seen % ack_every == 0:
             chan.basic_ack(method.delivery_tag, multiple=True)
 
-    ch.basic_consume(queue, on_message)
+    offset = o.get("offset")
+    arguments = None
+    if offset is not None:
+        arguments = {"x-stream-offset": int(offset) if offset.isdigit() else offset}
+    ch.basic_consume(queue, on_message, arguments=arguments)
     sys.stderr.write(f"listening on {queue}\n")
     sys.stderr.flush()
     ch.start_consuming()

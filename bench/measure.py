@@ -289,6 +289,15 @@ class Broker:
         ch.queue_bind(name, exchange, pattern)
         return name
 
+    def stream(self, exchange: str, what: str, pattern: str = "#") -> str:
+        """A stream queue bound to ``exchange`` (kept 1 h at most: a bench leftover goes by itself)."""
+        name = self.name(what)
+        self.queues.append(name)
+        ch = self.channel()
+        ch.queue_declare(name, durable=True, arguments={"x-queue-type": "stream", "x-max-age": "1h"})
+        ch.queue_bind(name, exchange, pattern)
+        return name
+
     def depth(self, queue: str) -> int:
         return int(self.channel().queue_declare(queue, passive=True).method.message_count)
 

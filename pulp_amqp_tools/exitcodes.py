@@ -16,6 +16,7 @@ class ExitStatus(enum.IntEnum):
     NOT_DELIVERED = 7  # emit: a message was not confirmed (or, with --fail-unroutable, not routed)
     DEADLINE = 8  # listen --deadline: the total time ran out before --count messages
     FAILED_MATCH = 9  # listen --fail-where: a message met the failure conditions
+    SAVE_FAILED = 10  # listen --save-dir: a message's file could not be written (it was not acknowledged)
     HANGUP = 129  # SIGHUP: the terminal went away
     INTERRUPTED = 130  # Ctrl-C (SIGINT)
     TERMINATED = 143  # SIGTERM

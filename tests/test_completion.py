@@ -346,3 +346,10 @@ def test_help_on_a_terminal_is_rich_and_keeps_brackets_literal() -> None:
         dimensions=(50, 100),
     ).decode()
     assert "\x1b[" not in plain and "examples:" in plain
+
+
+def test_stream_values_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = listen.build_parser()
+    assert complete_in_process(parser, "pulp-listen --queue-type s", monkeypatch) == ["stream"]
+    assert complete_in_process(parser, "pulp-listen --offset f", monkeypatch) == ["first"]
+    assert "1D" in complete_in_process(parser, "pulp-listen --max-age ", monkeypatch)

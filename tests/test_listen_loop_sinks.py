@@ -59,7 +59,7 @@ def run(spec: listen.ListenSpec, handlers: Handlers, *links: FakeLink) -> tuple[
     transport = FakeTransport(list(links))
     notices: list[str] = []
     renderer = render.make_renderer("none", sink)  # type: ignore[arg-type]
-    status = listen.run(spec, transport, renderer, sink, notices.append, handlers)
+    status = listen.run(spec, transport, renderer, sink, notices.append, handler=handlers)
     return status, transport
 
 
@@ -147,5 +147,5 @@ def test_a_ticking_sink_is_called_between_batches_and_can_end_the_loop() -> None
     transport = FakeTransport([FakeLink(1, [[[delivery("a")], [delivery("b")]]])])
     renderer = render.make_renderer("quiet", sink)  # type: ignore[arg-type]
     notices: list[str] = []
-    status = listen.run(spec(), transport, renderer, sink, notices.append, None, quitter)
+    status = listen.run(spec(), transport, renderer, sink, notices.append, ticker=quitter)
     assert status is ExitStatus.OK and quitter.ticks == 3

@@ -86,7 +86,7 @@ def test_ten_thousand_distinct_subjects_keep_memory_and_rows_bounded() -> None:
     grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
     assert stats.tracked <= 100
     assert grown < 200_000, grown  # a few dozen keys' worth, not 10,000
-    assert spent < 1.0
+    assert spent < 5.0  # linear: a scan per new key (10,000 x 10,000) would take far longer, even idle
     snap = stats.snapshot(T0 + 3)
     assert len(snap.rows) == 50 and snap.rows[0].key == "pulp.server.repo.sync.finish"
     assert snap.other is not None and snap.total == 10_300

@@ -19,6 +19,7 @@ from .latency import latency
 from .memory import memory
 from .oneshot import oneshot
 from .pipe import listen_pipe
+from .stream import stream_read
 from .top import listen_top
 from .tty import listen_tty
 
@@ -32,5 +33,6 @@ SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
     "latency": latency,
     "memory": memory,
     "completion": completion,
+    "stream": stream_read,
     "top": listen_top,
 }

@@ -6,9 +6,10 @@ What to do with each delivery, when to acknowledge and when to stop is loops/lis
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
@@ -17,12 +18,17 @@ from pika.spec import Basic, BasicProperties
 from pulp_amqp_tools.amqp091 import fieldcodec
 from pulp_amqp_tools.amqp091.topology import Prepared
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
+from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, TopologyLost
 
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.streams import StreamPosition
+
 EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists
+_NOT_A_STREAM = re.compile(r"invalid arg 'x-stream-offset'.*of queue type (?:rabbit_)?(\w+?)(?:_queue)?$")
 
 PikaCallback = Callable[[BlockingChannel, Basic.Deliver, BasicProperties, bytes], None]
 Prepare = Callable[[BlockingChannel], Prepared]  # sets the topology up, the queue on the given channel
@@ -75,18 +81,47 @@ def _receiver(on_delivery: OnDelivery, properties: bool) -> PikaCallback:
     return on_message
 
 
+def _in_stream(on_delivery: OnDelivery, position: StreamPosition, channel: BlockingChannel) -> OnDelivery:
+    """A stream's deliveries: ones already handled skipped, the position moved past each one handled.
+
+    After a re-attach the broker starts at the beginning of a chunk, so offsets handled before
+    can come first. They are acknowledged one by one at once (a stream counts acks as credit
+    only, and nothing of the loop's is pending before them), never shown again.
+    """
+
+    def on_stream_delivery(delivery: Delivery, tag: Tag) -> None:
+        offset = delivery.headers.get("x-stream-offset") if delivery.headers else None
+        if not isinstance(offset, int):
+            on_delivery(delivery, tag)
+            return
+        if not position.fresh(offset):
+            channel.basic_ack(tag)
+            return
+        on_delivery(delivery, tag)
+        position.handled(offset)
+
+    return on_stream_delivery
+
+
 class Consumer:
     """One basic.consume on a channel of its own, manual acks, `prefetch` unacknowledged at most."""
 
     def __init__(
-        self, connection: BlockingConnection, prepare: Prepare, prefetch: int, properties: bool, heartbeat: int
+        self,
+        connection: BlockingConnection,
+        prepare: Prepare,
+        prefetch: int,
+        properties: bool,
+        heartbeat: int,
+        stream: StreamPosition | None = None,
     ) -> None:
         fieldcodec.install()  # before any delivery arrives: a hostile header must not drop the connection
         self._connection = connection
         self._heartbeat = heartbeat
         self._properties = properties
         self._channel: BlockingChannel = connection.channel()
-        self._channel.basic_qos(prefetch_count=prefetch)
+        self._channel.basic_qos(prefetch_count=prefetch)  # streams refuse a consumer without one
+        self._stream = stream
         self.prepared = prepare(self._channel)
         self.queue = self.prepared.queue or ""
         self.cancelled: str | None = None
@@ -105,8 +140,10 @@ class Consumer:
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._channel.add_on_cancel_callback(self._on_cancel)
+        if self._stream is not None:
+            on_delivery = _in_stream(on_delivery, self._stream, self._channel)
         self._callback = _receiver(on_delivery, self._properties)
-        self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False)
+        self._subscribe()
         self._watchdog = Watchdog(self._connection, self._heartbeat)
         self._exchange_check = _ExchangeCheck(self._connection, tuple(name for name, _kind in self.prepared.kinds))
 
@@ -116,9 +153,22 @@ class Consumer:
 
     def resume(self, prefetch: int) -> None:
         # RabbitMQ applies a per-consumer prefetch to consumers started after the basic.qos.
-        assert self._callback is not None, "resume() before start()"
         self._channel.basic_qos(prefetch_count=prefetch)
-        self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False)
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        """basic.consume with our callback; on a stream, from the offset after the last one handled."""
+        assert self._callback is not None, "subscribing before start()"
+        arguments = None if self._stream is None else {"x-stream-offset": self._stream.attach()}
+        try:
+            self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False, arguments=arguments)
+        except px.ChannelClosedByBroker as exc:
+            not_a_stream = _NOT_A_STREAM.search(str(exc.reply_text)) if exc.reply_code == 406 else None
+            if not_a_stream is None:
+                raise
+            raise UsageError(
+                f"--offset reads a stream, and queue {quoted(self.queue)} is a {not_a_stream.group(1)} queue"
+            ) from None
 
     def _on_cancel(self, _frame: Any) -> None:
         self.cancelled = f"the broker cancelled our consumer: queue {quoted(self.queue)} was deleted"

@@ -77,8 +77,14 @@ class Link:
     def consume(self, wanted: Topology, prefetch: int, properties: bool = True) -> Consumer:
         from pulp_amqp_tools.amqp091.consume import Consumer
 
+        stream = wanted.queue.stream if wanted.queue is not None else None
         return Consumer(
-            self.connection, lambda channel: self._ensure(wanted, channel), prefetch, properties, self._heartbeat
+            self.connection,
+            lambda channel: self._ensure(wanted, channel),
+            prefetch,
+            properties,
+            self._heartbeat,
+            stream,
         )
 
     def exchange_type(self, name: str) -> str | None:

@@ -58,15 +58,20 @@ class Prepared(NamedTuple):
     kinds: tuple[tuple[str, str], ...] = ()  # (name, type as bound); empty: a queue read as it is
     assumed: frozenset[str] = frozenset()  # exchanges whose type the broker would not tell
     wanted: Wanted | None = None  # what listen asked to hear (None: emit)
+    stream: bool = False  # the queue is a stream (read from an offset)
 
     def describe(self) -> str:
         """The ready line's middle: `exchange 'x' (topic) for '#' (queue 'q')` or `queue 'q' as it is`."""
         from pulp_amqp_tools.amqp091.bindings import Wanted, describe
 
         queue = quoted(self.queue or "")
+        wanted = self.wanted or Wanted()
+        if not self.kinds and self.stream:
+            keys = ", ".join(quoted(key) for key in wanted.patterns)
+            return f"stream {queue} as it is (its own bindings{'; -s selects ' + keys if keys else ''})"
         if not self.kinds:
             return f"queue {queue} as it is (not declared, not bound)"
-        return f"{describe(self.kinds, self.wanted or Wanted())} (queue {queue})"
+        return f"{describe(self.kinds, wanted)} ({'stream' if self.stream else 'queue'} {queue})"
 
     def exchange_type(self, name: str) -> str | None:
         """The type of exchange `name` as the broker told it; None when it would not (or not set up here)."""
@@ -143,6 +148,19 @@ def require_type(name: str, kind: str, wanted: str) -> None:
             f"{_label(name)} is {_article(kind)} {one_line(kind)} exchange, not {_article(wanted)} {wanted} "
             f"exchange (--exchange-type {wanted}); leave out --exchange-type to use it as it is"
         )
+
+
+def queue_exists(connection: BlockingConnection, name: str) -> bool:
+    """Whether queue `name` exists (a passive declare on a channel of its own); a refusal is an error."""
+    probe = connection.channel()
+    try:
+        probe.queue_declare(name, passive=True)
+    except px.ChannelClosedByBroker as exc:
+        if exc.reply_code != 404:
+            raise _refused(exc, f"queue {quoted(name)}") from None
+        return False
+    _close(probe)
+    return True
 
 
 def declare_queue(connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec, vhost: str = "/") -> str:
@@ -234,10 +252,19 @@ def ensure(
         kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
         assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
         return Prepared(None, tuple(_create_missing(connection, topology, kinds, found)), assumed)
+    if queue_spec.stream is not None and queue_spec.name is not None and queue_exists(connection, queue_spec.name):
+        # A stream is a shared log: reading must not change it, and its bindings are its owner's.
+        return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True)
     channel = channel or connection.channel()
     if not queue_spec.declare:
         return Prepared(declare_queue(connection, channel, queue_spec, vhost))
     return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost)
+
+
+def _wanted(topology: Topology) -> Wanted:
+    from pulp_amqp_tools.amqp091.bindings import Wanted
+
+    return Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
 
 
 def _ensure_bound(
@@ -249,7 +276,7 @@ def _ensure_bound(
     vhost: str,
 ) -> Prepared:
     """listen's setup: types learned, options checked against them, exchanges created, queue bound."""
-    from pulp_amqp_tools.amqp091.bindings import Wanted, plan
+    from pulp_amqp_tools.amqp091.bindings import plan
 
     found = _look_up_all(connection, topology)
     assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
@@ -261,10 +288,10 @@ def _ensure_bound(
                 "if it is another"
             )
     kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
-    wanted = Wanted(tuple(b.key for b in topology.bindings), topology.match, topology.match_any)
+    wanted = _wanted(topology)
     plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
     kinds = _create_missing(connection, topology, kinds, found)
     bindings = _with_arguments(plan(kinds, wanted), topology)
     queue = declare_queue(connection, channel, queue_spec, vhost)
     bind(channel, queue, bindings)
-    return Prepared(queue, tuple(kinds), assumed, wanted)
+    return Prepared(queue, tuple(kinds), assumed, wanted, queue_spec.stream is not None)

@@ -48,6 +48,16 @@ def patterns(**_: Any) -> list[str]:
     return subjects() + list(PULP_PATTERNS)
 
 
+def offsets(**_: Any) -> list[str]:
+    """--offset: the named places of a stream and a few durations ago (an offset or a time is typed)."""
+    return ["first", "last", "next", "15m", "1h", "1D"]
+
+
+def max_ages(**_: Any) -> list[str]:
+    """--max-age: a few retentions in RabbitMQ's units."""
+    return ["1D", "7D", "12h", "1M"]
+
+
 def exchanges(parsed_args: argparse.Namespace | None = None, **_: Any) -> list[str]:
     """Exchange names from the config file (--config if already on the line), then amq.topic."""
     return pulpconf.exchange_candidates(getattr(parsed_args, "config", None))

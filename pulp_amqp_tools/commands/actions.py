@@ -112,6 +112,8 @@ def resolve(args: argparse.Namespace) -> Actions:
     _companions_need(args, "top", "--top", _TOP_COMPANIONS)
     if getattr(args, "peek", False) and (args.top or args.exec is not None):
         raise UsageError("--peek is not allowed with --exec or --top (it only shows what the queue holds)")
+    if args.exec is not None:
+        _exec_fits(args)
     if args.top and args.exec is not None:
         raise UsageError("--top is not allowed with --exec (the handlers' output would run through the view)")
     if args.top:
@@ -121,6 +123,15 @@ def resolve(args: argparse.Namespace) -> Actions:
     if args.exec is not None:
         return Actions(mode if args.quiet or args.json else "none", _handler(args), None)
     return Actions(mode, None, None)
+
+
+def _exec_fits(args: argparse.Namespace) -> None:
+    """Handlers settle each message themselves: not with what settles or shows messages otherwise."""
+    for dest, flag in (("save_dir", "--save-dir"), ("trace", "--trace"), ("offset", "--offset")):
+        if getattr(args, dest, None) not in (None, False):
+            raise UsageError(f"{flag} is not allowed with --exec")
+    if getattr(args, "queue_type", None) == "stream":
+        raise UsageError("--exec needs a queue that can requeue and reject: not --queue-type stream")
 
 
 def _companions_need(args: argparse.Namespace, main: str, flag: str, companions: tuple[tuple[str, str], ...]) -> None:

@@ -26,6 +26,7 @@ from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.loops.emit import EmitSpec, Report
+    from pulp_amqp_tools.messages.follow import Follow
     from pulp_amqp_tools.messages.pacing import Pace
     from pulp_amqp_tools.messages.replay import Recording
 
@@ -44,6 +45,9 @@ examples:
   pulp-emit -e pulp -n 100000 --rate 500             500 events per second, progress on a terminal
   jq -c .payload report.json | pulp-emit --subject my.app.x --body - --lines   one message per line
   pulp-emit --subject my.x --body '{}' --property content_type=application/json --header x-try:=3
+  pulp-emit --replay events/ -e staging               republish a pulp-listen --save-dir directory
+  pulp-listen -e pulp --json | pulp-emit --replay - --follow -e staging   mirror live traffic
+  tail -F app.log | pulp-emit --subject app.log --body - --lines --follow   stream a log
 """
 
 
@@ -71,6 +75,8 @@ class EmitOptions:
     speed: float = 0.0  # replay: recorded gaps divided by this; 0 = no waiting
     sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
     quiet: bool = False  # -q: no summary line on success
+    follow: bool = False  # --follow: publish standard input line by line as it comes
+    strict: bool = False  # --follow --replay -: a bad line ends the run (exit 2) instead of being skipped
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
@@ -84,6 +90,7 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     add_message_arguments(parser)
     add_publishing_arguments(parser)
     add_scripting_arguments(parser)
+    add_follow_arguments(parser)
     return command.finish_parser(
         parser,
         event_type=completion.event_types,
@@ -157,9 +164,10 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     script = parser.add_argument_group("scripting")
     script.add_argument(
         "--replay",
-        metavar="FILE|-",
-        help="republish a 'pulp-listen --json' recording (- for standard input): each message "
-        "with its subject, body, headers and properties, to -e or else the recorded exchange",
+        metavar="FILE|DIR|-",
+        help="republish a 'pulp-listen --json' recording (- for standard input), or a 'pulp-listen "
+        "--save-dir' directory in file-name order: each message with its subject, body, headers and "
+        "properties, to -e or else the recorded exchange",
     )
     script.add_argument(
         "--speed",
@@ -199,6 +207,23 @@ def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_follow_arguments(parser: argparse.ArgumentParser) -> None:
+    """--follow, --strict: standard input published line by line as it comes."""
+    live = parser.add_argument_group("live forwarding")
+    live.add_argument(
+        "--follow",
+        action="store_true",
+        help="with --replay - or --body - --lines: publish each line of standard input as it arrives, "
+        "keeping the connection alive while the input is quiet; the run ends at the end of the input",
+    )
+    live.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --replay - --follow: a line that is not a record ends the run (exit "
+        f"{int(ExitStatus.USAGE)}, once the messages before it were confirmed) instead of being reported and skipped",
+    )
+
+
 def read_body(value: str, stdin: TextIO) -> bytes:
     """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
     from pulp_amqp_tools.cli.reading import MAX_BODY, read_limited
@@ -222,11 +247,49 @@ def _read_replay(value: str, stdin: TextIO) -> Recording:
 
     if value == "-":
         return read_recording(lines_limited(stdin.buffer, MAX_RECORD, "--replay -"), "-")
+    if os.path.isdir(value):
+        return _read_saved(value)
     try:
         with open(value, "rb") as handle:
             return read_recording(lines_limited(handle, MAX_RECORD, f"--replay {quoted(value)}"), quoted(value))
     except OSError as exc:
         raise UsageError(f"cannot read --replay file {quoted(value)}: {exc.strerror}") from None
+
+
+def _read_saved(path: str) -> Recording:
+    """--replay DIR: the files of a --save-dir directory, in their numbers' order."""
+    from pulp_amqp_tools.messages.replay import read_files
+    from pulp_amqp_tools.output.savedir import numbered
+
+    try:
+        names = [name for _number, name in numbered(os.listdir(path))]
+        if not names:
+            raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
+        files = []
+        for name in names:
+            with open(os.path.join(path, name), "rb") as handle:
+                files.append((os.path.join(path, name), handle.read()))
+    except OSError as exc:
+        raise UsageError(f"cannot read --replay directory {path!r}: {exc.strerror}") from None
+    return read_files(files)
+
+
+def _check_follow(args: argparse.Namespace) -> None:
+    """--follow reads standard input line by line; --strict only means something there."""
+    if args.strict and not (args.follow and args.replay is not None):
+        raise UsageError("--strict ends a --replay - --follow at its first bad line; it needs both")
+    if not args.follow:
+        return
+    if args.replay is None and args.body is None:
+        raise UsageError("--follow publishes standard input as it comes: use it with --replay - or --body - --lines")
+    if (args.replay is not None and args.replay != "-") or (args.body is not None and args.body != "-"):
+        raise UsageError("--follow reads standard input: give it as --replay - or --body -")
+    if args.body is not None and not args.lines:
+        raise UsageError("--follow publishes a --body - line by line: add --lines")
+    if args.count is not None:
+        raise UsageError("--follow publishes each line once, as it comes: no -n with it")
+    if args.replay is not None and args.exchange is None:
+        raise UsageError("--replay - --follow cannot read the recording ahead to find its exchange: name one with -e")
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
@@ -274,8 +337,9 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     env = Environment.of(env, PROG)
     pulp = pulpconf.load(args.config)
     _check_combinations(args)
+    _check_follow(args)
     headers, properties = _extras(args)
-    recording = _read_replay(args.replay, env.stdin) if args.replay is not None else None
+    recording = _read_replay(args.replay, env.stdin) if args.replay is not None and not args.follow else None
     exchange = _replay_exchange(args.exchange, recording)
     options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
@@ -285,7 +349,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         repo_id=args.repo_id,
         result=args.result,
         subject=check_short(args.subject, "the subject") if args.subject is not None else None,
-        body=read_body(args.body, env.stdin) if args.body is not None else None,
+        body=None if args.body is None else b"" if args.follow else read_body(args.body, env.stdin),
         fail_unroutable=args.fail_unroutable,
         confirm_timeout=args.confirm_timeout,
         headers=headers,
@@ -296,6 +360,8 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         speed=args.speed,
         sequence_header=check_short(args.sequence_header, "the header name") if args.sequence_header else None,
         quiet=args.quiet,
+        follow=args.follow,
+        strict=args.strict,
     )
     check_sendable(options, recording.lines if recording is not None else ())
     return options
@@ -367,9 +433,10 @@ class _Tally:
     def __init__(self) -> None:
         self.bytes = 0
 
-    def counted(self, stream: Iterator[Message]) -> Iterator[Message]:
+    def counted(self, stream: Iterator[Message | None]) -> Iterator[Message | None]:
         for message in stream:
-            self.bytes += len(message.body)
+            if message is not None:  # None: --follow's idle beat
+                self.bytes += len(message.body)
             yield message
 
 
@@ -380,8 +447,9 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     env.warn(options.broker.warnings)
     started = time.monotonic()
     report, tally = Report(), _Tally()
+    follow = _follow(options, env) if options.follow else None
     try:
-        _publish(options, env, report, tally)
+        _publish(options, env, report, tally, follow)
     except (KeyboardInterrupt, boundary.Terminated):
         env.notice(
             f"stopped: {plural(report.published, 'message')} sent to exchange {quoted(options.exchange)}, "
@@ -389,10 +457,17 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
         )
         raise
     figures = summary(report, time.monotonic() - started, tally.bytes)
+    if follow is not None and follow.skipped:
+        figures += f", {plural(follow.skipped, 'bad line')} skipped"
     where = f"exchange {quoted(options.exchange)}"
     if report.exchange_type not in (None, "topic"):  # so nobody wonders where the routing keys went
         where += f" ({one_line(str(report.exchange_type))})"
     _fail_unless_confirmed(report, options, where, figures)
+    if follow is not None and follow.stopped is not None:
+        raise UsageError(
+            f"{follow.stopped.message}; stopped there (--strict) after the {report.confirmed} messages before it "
+            f"were confirmed ({figures})"
+        )
     if report.unroutable:
         message = (
             f"{sum(report.unroutable.values())} of {plural(report.published, 'message')} to {where} reached no "
@@ -431,15 +506,30 @@ def emit_spec(options: EmitOptions) -> EmitSpec:
     return EmitSpec(Topology(options.exchange), options.window, options.confirm_timeout, options.sequence_header)
 
 
-def _publish(options: EmitOptions, env: Environment, report: Report, tally: _Tally) -> Report:
+def _follow(options: EmitOptions, env: Environment) -> Follow:
+    """--follow: standard input's lines as they come, bad ones reported on stderr."""
+    from pulp_amqp_tools.messages.follow import live_lines
+
+    try:
+        lines: Iterable[bytes | None] = live_lines(env.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # not a real file (tests): read it as it is
+        lines = (line.rstrip(b"\n") for line in env.stdin.buffer)
+    return emit_messages.follow(options, lines, env.notice)
+
+
+def _publish(
+    options: EmitOptions, env: Environment, report: Report, tally: _Tally, follow: Follow | None = None
+) -> Report:
     """The broker's part: emit's loop over a transport, notices on stderr."""
     from pulp_amqp_tools.loops import emit as emit_loop
     from pulp_amqp_tools.transport import open_transport
 
     pace = _pace(options)
+    spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
+    if follow is not None:  # as long as the input lasts: no bar
+        return emit_loop.run(spec, transport, tally.counted(iter(follow)), pace, env.notice, report)
     stream = tally.counted(emit_messages.messages(options))
     total = emit_messages.planned(options)
-    spec, transport = emit_spec(options), open_transport(options.broker, env.notice)
     # A bar only where a person watches something that takes a while; rich is imported only then.
     if not options.quiet and (total > 100 or pace is not None) and env.stderr_isatty:
         with _progress_bar(total, env) as track:

@@ -1,11 +1,12 @@
 """The messages one pulp-emit run publishes, in order: a recording, the message(s) given, or Pulp's events.
 
---header and --property are merged into each; --lines splits a --body; -n cycles. Pure.
+--header and --property are merged into each; --lines splits a --body; -n cycles; --follow takes
+standard input line by line as it comes. Pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import cycle, islice
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from pulp_amqp_tools.messages.message import Message
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.commands.emit import EmitOptions
+    from pulp_amqp_tools.messages.follow import Follow
 
 
 def bodies(options: EmitOptions) -> list[bytes]:
@@ -67,3 +69,35 @@ def messages(options: EmitOptions) -> Iterator[Message]:
         yield Message(
             event.subject, event.body, _with_extras(options, ((events.SUBJECT_HEADER, event.subject),)), props
         )
+
+
+def follow(options: EmitOptions, lines: Iterable[bytes | None], notice: Callable[[str], None]) -> Follow:
+    """--follow: each line of standard input published as it comes (a record with --replay -, a body with
+    --lines); IDLE between lines lets the loop serve the broker."""
+    from pulp_amqp_tools.messages.follow import Follow
+    from pulp_amqp_tools.messages.properties import merge
+
+    props = options.properties
+    if options.subject is not None:
+        headers = _with_extras(options, ((events.SUBJECT_HEADER, options.subject),))
+        subject = options.subject
+
+        def body_line(line: bytes, _number: int) -> Message | None:
+            body = line.removesuffix(b"\r")
+            return Message(subject, body, headers, props) if body else None
+
+        return Follow(lines, body_line, notice)
+
+    from pulp_amqp_tools.messages.replay import parse_line
+
+    def record_line(line: bytes, number: int) -> Message | None:
+        if not line.strip():
+            return None
+        recorded, _exchange = parse_line(line, f"- line {number}")
+        if options.headers or props:
+            recorded = recorded._replace(
+                headers=merge(recorded.headers, options.headers), properties=merge(recorded.properties, props)
+            )
+        return recorded
+
+    return Follow(lines, record_line, notice, strict=options.strict)

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.loops.listen import ListenSpec
     from pulp_amqp_tools.loops.sinks import Ticket
     from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.messages.streams import StreamRead
     from pulp_amqp_tools.output.render import Renderer
+    from pulp_amqp_tools.output.savedir import SaveDir
     from pulp_amqp_tools.output.sink import Sink
     from pulp_amqp_tools.output.top_sink import TopSink
+    from pulp_amqp_tools.transport.interface import QueueSpec
 
 PROG = "pulp-listen"
 EXAMPLES = """\
@@ -44,6 +47,12 @@ examples:
   pulp-listen -e amq.headers --match format=pdf --match pages:=3   a headers exchange
   pulp-listen -e pulp -e amq.fanout --json             several exchanges into one queue
   pulp-listen --queue orders.dlq --peek -n 10          the first 10 messages of a queue, left in it
+  pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1
+                                                     keep every event in a stream
+  pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish \\
+      --where payload.repo_id=zoo  (zoo's sync finish, even if it came up to 15 minutes before)
+  pulp-listen -e pulp --queue ci-events --save-dir events/ -q   each message also as a file
+  pulp-listen --trace --json                           the firehose (rabbitmqctl trace_on first)
 """
 
 
@@ -72,6 +81,9 @@ class ListenOptions:
     deadline: float | None = None
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
+    save_dir: str | None = None  # --save-dir: each shown message also as a file there
+    trace: bool = False  # --trace: the firehose, each message shown as the original it records
+    stream: StreamRead | None = None  # --offset / --queue-type stream: read a stream queue
     # act and watch: a handler per message (--exec), or the live view (--top)
     handler: ExecOptions | None = None
     top: TopOptions | None = None
@@ -110,10 +122,18 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         help="message subject to bind to: on a topic exchange a pattern (* = one word, # = any words), on a "
         "direct exchange a literal key; repeat for several (default: #, everything, on a topic exchange)",
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="listen to RabbitMQ's firehose (amq.rabbitmq.trace; needs 'rabbitmqctl trace_on'): every "
+        "message published on the vhost, shown as the original with who published it; -s 'deliver.#' "
+        "for deliveries (default: -s 'publish.#')",
+    )
     add_exchange_type_arguments(parser)
     brokerargs.add_broker_arguments(parser)
     add_output_arguments(parser)
     add_queue_arguments(parser)
+    add_stream_arguments(parser)
     add_scripting_arguments(parser)
     actions.add_arguments(parser)
     return command.finish_parser(
@@ -121,6 +141,8 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         subject=completion.patterns,
         where=completion.where_paths,
         fail_where=completion.where_paths,
+        offset=completion.offsets,
+        max_age=completion.max_ages,
         exec=completion.files,
         top_by=completion.nothing,
     )
@@ -147,6 +169,13 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=f"on a terminal, show bodies over {64 * 1024:,} characters whole instead of truncated",
     )
+    out.add_argument(
+        "--save-dir",
+        metavar="DIR",
+        help="also write each message shown as one file in DIR holding its --json record, named "
+        "000001-SUBJECT.json in arrival order, complete on disk before the message is acknowledged "
+        "(replay them with pulp-emit --replay DIR)",
+    )
 
 
 def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
@@ -161,10 +190,11 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
     )
     stop.add_argument(
         "--queue-type",
-        choices=("classic", "quorum"),
-        metavar="classic|quorum",
+        choices=("classic", "quorum", "stream"),
+        metavar="classic|quorum|stream",
         help="declare a missing --queue as this type; quorum queues are replicated across a "
-        "cluster and keep every message through a restart (default: classic)",
+        "cluster and keep every message through a restart; a stream keeps messages after they are "
+        "read, for every reader to start where it likes (--offset) (default: classic)",
     )
     stop.add_argument(
         "--no-declare",
@@ -222,6 +252,25 @@ def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
     kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
 
 
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    """--max-age, --offset: a stream queue (--queue-type stream), kept after reading, read from anywhere."""
+    streams = parser.add_argument_group("streams")
+    streams.add_argument(
+        "--max-age",
+        metavar="AGE",
+        help="how long a stream that --queue-type stream declares keeps messages: a number and one of "
+        "Y M D h m s (default: 1D)",
+    )
+    streams.add_argument(
+        "--offset",
+        metavar="WHERE",
+        help="read the --queue stream from first (the first message kept), last (its last chunk), next "
+        "(new ones: the default), an offset number (the x-stream-offset of a --json record), an "
+        "ISO-8601 time (2026-11-28T10:00:00Z) or a duration ago (10m, 2h, 1D); an existing stream is "
+        "read as it is (-s selects)",
+    )
+
+
 def add_scripting_arguments(parser: argparse.ArgumentParser) -> None:
     """--deadline, --where, --fail-where: listen as a waiting step in scripts."""
     script = parser.add_argument_group("scripting")
@@ -260,7 +309,7 @@ def _queue_checks(args: argparse.Namespace) -> None:
         name
         for name, value in (
             ("-e", args.exchange),
-            ("-s", args.subject),
+            ("-s", args.subject if args.offset is None else None),  # on a stream -s selects: no binding
             ("--exchange-type", args.exchange_type),
             ("--match", args.match),
             ("--match-any", args.match_any),
@@ -270,6 +319,8 @@ def _queue_checks(args: argparse.Namespace) -> None:
     ]
     if given:
         raise UsageError(f"{flag} reads --queue as it is, declaring and binding nothing: no {', '.join(given)} with it")
+    if args.peek and args.offset is not None:
+        raise UsageError("--peek takes what a queue holds; a stream holds on after reading: use --offset first -n N")
     if args.peek and (args.timeout is not None or args.deadline is not None):
         raise UsageError("--peek reads what the queue holds now and exits: no --timeout or --deadline with it")
 
@@ -306,16 +357,20 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     pulp = pulpconf.load(args.config)
     _queue_checks(args)
     read_as_is = args.no_declare or args.peek
-    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or ()))
+    exchanges, default_patterns = _source(args, pulp, read_as_is)
+    patterns = tuple(check_short(p, f"the pattern {p[:40]!r}") for p in (args.subject or default_patterns))
     queue = check_name(args.queue, "the queue name") if args.queue is not None else None
     if queue is not None and queue.startswith("amq.") and not read_as_is:
         raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.queue_type is not None and queue is None:
         raise UsageError("--queue-type needs --queue NAME (a private queue is always classic)")
+    from pulp_amqp_tools.messages.streams import stream_read
+
+    stream = stream_read(queue, args.queue_type, args.offset, args.max_age)
     act = actions.resolve(args)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
-        exchanges=() if read_as_is else _exchanges(args.exchange, pulp),
+        exchanges=exchanges,
         patterns=patterns,
         exchange_type=args.exchange_type,
         matches=_matches(args),
@@ -334,9 +389,25 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
         fail_where=tuple(filters.parse_condition(text, "--fail-where") for text in args.fail_where or ()),
+        save_dir=args.save_dir,
+        trace=args.trace,
+        stream=stream,
         handler=act.handler,
         top=act.top,
     )
+
+
+def _source(
+    args: argparse.Namespace, pulp: pulpconf.PulpConfig, read_as_is: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The exchanges (-e, else the config file's) and the patterns when no -s is given; --trace: the firehose."""
+    if not args.trace:
+        return () if read_as_is else _exchanges(args.exchange, pulp), ()
+    from pulp_amqp_tools.messages import trace
+
+    if args.exchange:
+        raise UsageError(f"--trace listens to the firehose ({trace.TRACE_EXCHANGE}): no -e with it")
+    return (trace.TRACE_EXCHANGE,), trace.DEFAULT_PATTERNS
 
 
 def listen(options: ListenOptions, env: Environment) -> ExitStatus:
@@ -352,6 +423,7 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
         # Untrusted text must never crash the writer: unencodable characters become escapes.
         env.stdout.reconfigure(errors="backslashreplace")
     color = options.mode == "pretty" and env.color(options.color)
+    keeper = _save_dir(options.save_dir) if options.save_dir is not None else None  # checked before connecting
     # Lines reach a pipe without ever stalling the AMQP loop (sink.py); not so with --exec, whose
     # handlers write to the same pipe and would find it non-blocking.
     sink = Sink(env.stdout, nonblocking=options.handler is None)
@@ -360,11 +432,11 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
     try:
         if options.top is not None:
             top, notice = _top(options, options.top, env, sink)
-            return _consume(options, top, sink, notice, handler, top)
+            return _consume(options, top, sink, notice, keeper, handler, top)
         renderer = render.make_renderer(
             options.mode, cast(TextIO, sink), color=color, terminal=env.stdout_isatty, full=options.full
         )
-        return _consume(options, renderer, sink, env.notice, handler, None)
+        return _consume(options, renderer, sink, env.notice, keeper, handler, None)
     finally:
         try:
             if top is not None:
@@ -374,6 +446,14 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
             if handler is not None:
                 handler.close()  # handlers still running are ended: their messages come again
             sink.close()
+            if keeper is not None:
+                keeper.close()
+
+
+def _save_dir(path: str) -> SaveDir:
+    from pulp_amqp_tools.output.savedir import SaveDir
+
+    return SaveDir(path)
 
 
 def _quietly(step: Callable[[], object]) -> None:
@@ -425,6 +505,7 @@ def _consume(
     renderer: Renderer,
     sink: Sink,
     notice: Callable[[str], None],
+    keeper: SaveDir | None,
     handler: ExecSink[Ticket] | None,
     ticker: TopSink | None,
 ) -> ExitStatus:
@@ -437,25 +518,36 @@ def _consume(
         from pulp_amqp_tools.loops import peek
 
         return peek.run(listen_spec(options), transport, renderer, sink, notice)
-    return listen_loop.run(listen_spec(options), transport, renderer, sink, notice, handler, ticker)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, notice, keeper, handler, ticker)
 
 
 def listen_spec(options: ListenOptions) -> ListenSpec:
     """What listen's loop (loops/listen.py) needs of the options: it never sees ListenOptions."""
     from pulp_amqp_tools.loops.listen import ListenSpec
-    from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
+    from pulp_amqp_tools.transport.interface import Binding, Topology
 
     first, *more = options.exchanges or ("",)  # a queue read as it is binds on no exchange
     topology = Topology(
         first,
         exchange_type=options.exchange_type or "topic",
-        queue=QueueSpec(options.queue, options.queue_type, declare=not options.no_declare),
+        queue=_queue_spec(options),
         bindings=tuple(Binding(pattern) for pattern in options.patterns),
         more_exchanges=tuple(more),
         match=options.matches,
         match_any=options.match_any,
         require_type=options.exchange_type is not None,
     )
+    where = options.where
+    if options.stream is not None and options.patterns:
+        from pulp_amqp_tools.messages.filters import subject_patterns
+
+        # A stream that exists keeps its own bindings: there, -s selects what is shown.
+        where = (subject_patterns(options.patterns), *where)
+    decode, note = None, None
+    if options.trace:
+        from pulp_amqp_tools.messages import trace
+
+        decode, note = trace.original, trace.READY_REMINDER
     return ListenSpec(
         topology,
         prefetch=options.prefetch,
@@ -463,13 +555,30 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         count=options.count,
         timeout=options.timeout,
         deadline=options.deadline,
-        where=options.where,
+        where=where,
         fail_where=options.fail_where,
-        # Delivery.properties cost per message: filled when shown, handed to a handler, or counted by.
+        # Delivery.properties cost per message: filled when shown (or saved whole), handed to a
+        # handler, or counted by.
         properties=options.mode in ("pretty", "json")
+        or options.save_dir is not None
         or options.handler is not None
         or (options.top is not None and options.top.by is not None and options.top.by[0] == "properties"),
+        decode=decode,
+        ready_note=note,
     )
+
+
+def _queue_spec(options: ListenOptions) -> QueueSpec:
+    """The queue: private, named, or a stream read from a position that survives reconnects."""
+    from pulp_amqp_tools.transport.interface import QueueSpec
+
+    declare = not options.no_declare
+    if options.stream is None:
+        return QueueSpec(options.queue, options.queue_type, declare)
+    from pulp_amqp_tools.messages.streams import StreamPosition
+
+    max_age = (("x-max-age", options.stream.max_age),)
+    return QueueSpec(options.queue, "stream", declare, max_age, StreamPosition(options.stream.offset))
 
 
 COMMAND = command.Command(PROG, build_parser, options_from_args, listen)

@@ -65,12 +65,14 @@ def _ignore(_message: str) -> None:
 def run(
     spec: EmitSpec,
     transport: Transport,
-    messages: Iterable[Message],
+    messages: Iterable[Message | None],
     pace: Pace | None = None,
     notice: Callable[[str], None] = _ignore,
     report: Report | None = None,
 ) -> Report:
     """Publish every message with mandatory + streamed confirms and say what became of them.
+
+    A None among the messages (--follow, while standard input is quiet) only serves the connection.
 
     `pace(message)` (--rate, --speed) says how long to wait before it: waited in the transport,
     so heartbeats and confirms are served meanwhile. `report` is filled in as the run goes, so a
@@ -89,7 +91,7 @@ class _Emitter:
         self,
         spec: EmitSpec,
         transport: Transport,
-        messages: Iterable[Message],
+        messages: Iterable[Message | None],
         pace: Pace | None,
         notice: Callable[[str], None],
     ) -> None:
@@ -148,6 +150,9 @@ class _Emitter:
         outgoing: Outgoing | None = None
         try:
             for message in self.source:
+                if message is None:  # --follow: no input yet; serve heartbeats and confirms meanwhile
+                    link.sleep(0)
+                    continue
                 headers: dict[str, Any] = dict(message.headers)
                 report.published += 1
                 if sequence_header:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.output.sink import Sink
 
 
+class Keeper(Protocol):
+    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
+
+    def keep(self, delivery: Delivery) -> None:
+        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
+
+    def commit(self) -> None:
+        """Make what was kept durable: runs before every acknowledgement."""
+
+
 @dataclass(frozen=True)
 class ListenSpec:
     """What the loop needs of listen's options."""
@@ -58,6 +68,8 @@ class ListenSpec:
     where: tuple[Condition, ...] = ()
     fail_where: tuple[Condition, ...] = ()
     properties: bool = True  # the output shows basic properties (every mode but -q)
+    decode: Callable[[Delivery], Delivery] | None = None  # --trace: each delivery as the message it records
+    ready_note: str | None = None  # said on the ready line (--trace: tracing must be on)
 
     @property
     def private(self) -> bool:
@@ -65,11 +77,12 @@ class ListenSpec:
         return self.topology.queue is None or self.topology.queue.name is None
 
 
-def ready_line(described: str, again: str | None = None) -> str:
+def ready_line(described: str, again: str | None = None, note: str | None = None) -> str:
     """The stderr line once listening on `described` (Consumer.description: `exchange 'x' (topic) for '#'
-    (queue 'q')`); `again` ("reconnected (host:port)") after a reconnect."""
+    (queue 'q')`, with a stream where reading starts); `again` ("reconnected (host:port)") after a
+    reconnect; `note`: what the user must know besides (--trace)."""
     if again is None:
-        return f"listening on {described}; Ctrl-C to stop"
+        return f"listening on {described}{'; ' + note if note else ''}; Ctrl-C to stop"
     return f"{again}: listening again on {described}"
 
 
@@ -79,15 +92,17 @@ def run(
     renderer: Renderer,
     out: Sink,
     notice: Callable[[str], None],
+    keeper: Keeper | None = None,
     handler: Deferring | None = None,
     ticker: Ticking | None = None,
 ) -> ExitStatus:
     """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss.
 
-    `handler` (--exec) settles each selected message itself, later; `ticker` (--top) is called
-    between batches. See loops/sinks.py.
+    With a `keeper`, each shown message is kept there before it is written, and kept durably
+    before it is acknowledged. `handler` (--exec) settles each selected message itself, later;
+    `ticker` (--top) is called between batches. See loops/sinks.py.
     """
-    listener = _Listener(spec, transport, renderer, out, notice)
+    listener = _Listener(spec, transport, renderer, out, notice, keeper)
     listener.handler = handler
     listener.ticker = ticker
     return listener.run()
@@ -97,9 +112,16 @@ class _Listener:
     """What survives a reconnect: counts, the idle clock, the deadline, what waits to be acknowledged."""
 
     def __init__(
-        self, spec: ListenSpec, transport: Transport, renderer: Renderer, out: Sink, notice: Callable[[str], None]
+        self,
+        spec: ListenSpec,
+        transport: Transport,
+        renderer: Renderer,
+        out: Sink,
+        notice: Callable[[str], None],
+        keeper: Keeper | None = None,
     ) -> None:
         self.spec = spec
+        self.keeper = keeper
         self.transport = transport
         self.renderer = renderer
         self.out = out
@@ -178,7 +200,11 @@ class _Listener:
         self.paused = False
         self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
-        self.notice(ready_line(consumer.description, again))
+        described = consumer.description
+        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
+        if stream is not None:
+            described += f" from {stream.describe()}"
+        self.notice(ready_line(described, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)
@@ -204,6 +230,8 @@ class _Listener:
         selector = self.selector
         accept = selector.accept if selector is not None else None
         write = self.renderer.write
+        keep = self.keeper.keep if self.keeper is not None else None
+        decode = self.spec.decode
         flush_and_ack = self._flush_and_ack
         admit = self.budget.admit
         budget = self.budget
@@ -222,7 +250,11 @@ class _Listener:
             if delivery.redelivered and state.given_back:  # most likely one we handed back, never shown
                 state.given_back -= 1
                 delivery.redelivered = False
+            if decode is not None:
+                delivery = decode(delivery)
             if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
+                if keep is not None:
+                    keep(delivery)  # --save-dir: its file first; a failure raises before this is acknowledged
                 write(delivery)
                 state.seen += 1
             state.last_tag = tag
@@ -270,6 +302,8 @@ class _Listener:
     def _flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
             return  # the reader is not reading: no acks, so the broker stops at --prefetch
+        if self.keeper is not None:
+            self.keeper.commit()
         consumer.settle(self.last_tag, Outcome.ACK, multiple=True)  # written before acked: a crash loses nothing
         self.last_tag = 0
         self.unacked = 0
@@ -359,6 +393,8 @@ class _Listener:
             return
         try:
             if self.out.flush():
+                if self.keeper is not None:
+                    self.keeper.commit()
                 consumer.settle(self.last_tag, Outcome.ACK, multiple=True)
         except Exception:  # noqa: BLE001 - best effort: unacked messages come again, marked redelivered
             pass

@@ -34,6 +34,7 @@ class Delivery:
     headers: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
     received_at: float = 0.0  # time.time() at arrival
+    trace: dict[str, Any] | None = None  # --trace: who published it where, beside the original (trace.py)
 
     @property
     def subject(self) -> str:
@@ -271,7 +272,7 @@ def json_line(delivery: Delivery) -> str:
         + _mapping_json(delivery.properties)
         + ', "headers": '
         + _mapping_json(delivery.headers)
-        + ", "
+        + (", " if delivery.trace is None else ', "trace": ' + _mapping_json(delivery.trace) + ", ")
         + _body_json(delivery.body)
         + "}\n"
     )

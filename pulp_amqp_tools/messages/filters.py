@@ -180,3 +180,10 @@ class Selector:
 def selector(where: tuple[Condition, ...], fail_where: tuple[Condition, ...]) -> Selector | None:
     """A Selector, or None when there is nothing to select on (no per-message cost at all then)."""
     return Selector(where, fail_where) if where or fail_where else None
+
+
+def subject_patterns(patterns: tuple[str, ...]) -> Condition:
+    """`-s` on a stream read as it is: the subject must match one of the topic patterns."""
+    from pulp_amqp_tools.messages.topic import matcher
+
+    return Condition(f"-s {' -s '.join(patterns)}", ("subject",), " ".join(patterns), False, matcher(patterns))

@@ -22,6 +22,9 @@ from pulp_amqp_tools.messages.names import check_short
 from pulp_amqp_tools.messages.properties import BASIC_PROPERTIES, REPLAYED, SETTABLE, parse_property, sendable
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 
+# Headers the broker adds on delivery, not the publisher: a stream's position of the message.
+BROKER_HEADERS = frozenset(("x-stream-offset",))
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -72,6 +75,8 @@ def message_from_record(record: dict[str, Any]) -> Message:
                 parse_property(f"{key}={value}")  # here, not by the broker halfway through
             except UsageError as exc:
                 raise ValueError(str(exc).replace("--property", "property")) from None
+    for name in BROKER_HEADERS & headers.keys():
+        del headers[name]
     sent: dict[str, Any] = {}
     for name, value in headers.items():
         check_short(str(name), "a header name")
@@ -82,27 +87,42 @@ def message_from_record(record: dict[str, Any]) -> Message:
     return Message(subject, body, tuple(sent.items()), kept, parse_time(record.get("received_at")))
 
 
+def parse_line(line: bytes, where: str) -> tuple[Message, str | None]:
+    """One line of a recording as (Message, the exchange it was received from); a bad one is a UsageError."""
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        message = message_from_record(record)
+    except RecursionError:
+        raise UsageError(f"--replay {where}: JSON nested too deeply") from None
+    except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
+        raise UsageError(
+            f"--replay {where}: not a record of 'pulp-listen --json' ({one_line(str(exc)[:200])})"
+        ) from None
+    exchange = record.get("exchange")
+    return message, exchange if isinstance(exchange, str) else None
+
+
 def read_recording(lines: Iterable[bytes], source: str) -> Recording:
     """Every record of a `listen --json` recording; blank lines are skipped, a bad one is a UsageError."""
+    return _collect(
+        (number, parse_line(line, f"{source} line {number}")) for number, line in enumerate(lines, 1) if line.strip()
+    )
+
+
+def read_files(files: Iterable[tuple[str, bytes]]) -> Recording:
+    """A --save-dir directory's records, given as (name, content) in the order to publish them."""
+    return _collect((number, parse_line(content, quoted(name))) for number, (name, content) in enumerate(files, 1))
+
+
+def _collect(parsed: Iterable[tuple[int, tuple[Message, str | None]]]) -> Recording:
     messages: list[Message] = []
     numbers: list[int] = []
     exchanges: set[str] = set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not a JSON object")
-            messages.append(message_from_record(record))
-            numbers.append(number)
-        except RecursionError:
-            raise UsageError(f"--replay {source} line {number}: JSON nested too deeply") from None
-        except (ValueError, UsageError) as exc:  # json.JSONDecodeError is a ValueError
-            raise UsageError(
-                f"--replay {source} line {number}: not a record of 'pulp-listen --json' ({one_line(str(exc)[:200])})"
-            ) from None
-        exchange = record.get("exchange")
-        if isinstance(exchange, str):
+    for number, (message, exchange) in parsed:
+        messages.append(message)
+        numbers.append(number)
+        if exchange is not None:
             exchanges.add(exchange)
     return Recording(tuple(messages), frozenset(exchanges), tuple(numbers))

@@ -174,6 +174,8 @@ class PlainRenderer:
             lines.append(f"  properties: {_fields(delivery.properties)}")
         if delivery.headers:
             lines.append(f"  headers: {_fields(delivery.headers)}")
+        if delivery.trace is not None:
+            lines.append(f"  traced: {_fields(delivery.trace)}")
         _kind, text, note = body_text(delivery.body, self._limit)
         lines.append(text)
         if note:
@@ -249,6 +251,8 @@ class RichRenderer:
             parts += [paint("fields", f"  properties: {_fields(delivery.properties)}"), "\n"]
         if delivery.headers:
             parts += [paint("fields", f"  headers: {_fields(delivery.headers)}"), "\n"]
+        if delivery.trace is not None:
+            parts += [paint("fields", f"  traced: {_fields(delivery.trace)}"), "\n"]
         kind, text, note = body_text(delivery.body, self._limit)
         if kind == "json":
             text = _JSON_TOKEN.sub(self._json_token, text)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
+    from pulp_amqp_tools.messages.streams import StreamPosition
     from pulp_amqp_tools.transport.broker import BrokerSettings
 
 Tag = int
@@ -49,12 +50,16 @@ class QueueSpec(NamedTuple):
     A named queue that exists is used as its owner declared it; a missing one is declared durable,
     as `queue_type`, with `arguments` (x-arguments of queue types built on this). `declare` False
     (--no-declare, --peek): the queue exactly as it is; it must exist, nothing is declared or bound.
+    `stream`: read a stream from where that position says (after a loss: one past the last offset
+    handled); a stream that exists is read as it is (its bindings are the stream's, not the
+    reader's), a missing one is declared with `arguments` (x-max-age) and bound.
     """
 
     name: str | None = None
-    queue_type: str | None = None  # "classic" or "quorum" for a named queue
+    queue_type: str | None = None  # "classic", "quorum" or "stream" for a named queue
     declare: bool = True
     arguments: tuple[tuple[str, Any], ...] = ()
+    stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
 
 
 class Binding(NamedTuple):
