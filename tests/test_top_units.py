@@ -100,6 +100,8 @@ def test_rows_that_do_not_fit_the_terminal_join_other() -> None:
         (["--max-retries", "0"], "--max-retries needs --exec"),
         (["--top", "-q"], "--top is not allowed with -q"),
         (["--top", "--exec", "true"], "--top is not allowed with --exec"),
+        (["--exec", "true", "--queue", "q", "--queue-type", "stream"], "not --queue-type stream"),
+        (["--exec", "true", "--save-dir", "/nonexistent-dir"], "--save-dir is not allowed with --exec"),
         (["--peek", "--queue", "q", "--exec", "true"], "--peek is not allowed with --exec"),
         (["--peek", "--queue", "q", "--top"], "--peek is not allowed with --exec or --top"),
         (["--exec", ""], "--exec needs a command"),
