@@ -20,6 +20,7 @@ from .memory import memory
 from .oneshot import oneshot
 from .pipe import listen_pipe
 from .stream import stream_read
+from .top import listen_top
 from .tty import listen_tty
 
 __all__ = ["SCENARIOS", "Ctx"]
@@ -33,4 +34,5 @@ SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
     "memory": memory,
     "completion": completion,
     "stream": stream_read,
+    "top": listen_top,
 }

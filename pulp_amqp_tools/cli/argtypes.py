@@ -54,6 +54,20 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+def non_negative_int(text: str) -> int:
+    """A whole number of at least 0 (--max-retries: 0 means never)."""
+    if not (text.strip().isascii() and text.strip().isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, not {text!r}")
+    return int(text)
+
+
+def exit_code(text: str) -> int:
+    """A process exit status a handler can return to mean something: 1 to 255."""
+    if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 255:
+        raise argparse.ArgumentTypeError(f"expected an exit status from 1 to 255, not {text!r}")
+    return int(text)
+
+
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 

@@ -4,25 +4,31 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from pulp_amqp_tools.amqp091.bindings import EXCHANGE_TYPES
 from pulp_amqp_tools.cli import argtypes, brokerargs, command, completion, pulpconf
 from pulp_amqp_tools.cli.environment import Environment
+from pulp_amqp_tools.commands import actions
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages.names import check_name, check_short
 from pulp_amqp_tools.transport.broker import BrokerSettings
 
 if TYPE_CHECKING:
+    from pulp_amqp_tools.commands.actions import TopOptions
+    from pulp_amqp_tools.handlers.exec_sink import ExecSink
+    from pulp_amqp_tools.handlers.policy import ExecOptions
     from pulp_amqp_tools.loops.listen import ListenSpec
+    from pulp_amqp_tools.loops.sinks import Ticket
     from pulp_amqp_tools.messages.filters import Condition
     from pulp_amqp_tools.messages.streams import StreamRead
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.savedir import SaveDir
     from pulp_amqp_tools.output.sink import Sink
+    from pulp_amqp_tools.output.top_sink import TopSink
     from pulp_amqp_tools.transport.interface import QueueSpec
 
 PROG = "pulp-listen"
@@ -67,7 +73,7 @@ class ListenOptions:
     queue_type: str | None = None
     no_declare: bool = False  # --no-declare (and --peek): the queue exactly as it is, nothing bound
     peek: bool = False  # show what the queue holds, leave it there, exit
-    mode: str = "pretty"  # "quiet" | "pretty" | "json"
+    mode: str = "pretty"  # "quiet" | "pretty" | "json" | "none" (--top, or --exec without -q/--json)
     count: int | None = None
     timeout: float | None = None  # idle seconds
     color: str = "auto"  # "auto" | "always" | "never"
@@ -81,6 +87,9 @@ class ListenOptions:
     save_dir: str | None = None  # --save-dir: each shown message also as a file there
     trace: bool = False  # --trace: the firehose, each message shown as the original it records
     stream: StreamRead | None = None  # --offset / --queue-type stream: read a stream queue
+    # act and watch: a handler per message (--exec), or the live view (--top)
+    handler: ExecOptions | None = None
+    top: TopOptions | None = None
 
 
 COMMON = ("exchange", "subject", "url", "quiet", "json", "queue", "count", "timeout", "deadline", "where", "fail_where")
@@ -129,6 +138,7 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     add_queue_arguments(parser)
     add_stream_arguments(parser)
     add_scripting_arguments(parser)
+    actions.add_arguments(parser)
     return command.finish_parser(
         parser,
         subject=completion.patterns,
@@ -136,6 +146,8 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         fail_where=completion.where_paths,
         offset=completion.offsets,
         max_age=completion.max_ages,
+        exec=completion.files,
+        top_by=completion.nothing,
     )
 
 
@@ -210,10 +222,9 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
     stop.add_argument(
         "--prefetch",
         type=argtypes.positive_int,
-        default=1000,
         metavar="N",
-        help="messages the broker may send ahead of our acknowledgements (default: 1000; lowered "
-        "by itself to keep within --max-buffer)",
+        help="messages the broker may send ahead of our acknowledgements (default: 1000, with --exec "
+        "as many as --exec-concurrency; lowered by itself to keep within --max-buffer)",
     )
     stop.add_argument(
         "--max-buffer",
@@ -360,6 +371,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     from pulp_amqp_tools.messages.streams import stream_read
 
     stream = stream_read(queue, args.queue_type, args.offset, args.max_age)
+    act = actions.resolve(args)
     return ListenOptions(
         broker=brokerargs.broker_from_args(args, pulp, "listen", env.environ, command.password_prompt(env)),
         exchanges=exchanges,
@@ -371,12 +383,12 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         queue_type=(args.queue_type or DEFAULT_QUEUE_TYPE) if queue is not None else None,
         no_declare=read_as_is,
         peek=args.peek,
-        mode="quiet" if args.quiet else "json" if args.json else "pretty",
+        mode=act.mode,
         count=args.count,
         timeout=args.timeout,
         color=args.color,
         full=args.full,
-        prefetch=args.prefetch,
+        prefetch=actions.prefetch(args, act),
         max_buffer=args.max_buffer,
         deadline=args.deadline,
         where=tuple(filters.parse_condition(text) for text in args.where or ()),
@@ -384,6 +396,8 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         save_dir=args.save_dir,
         trace=args.trace,
         stream=stream,
+        handler=act.handler,
+        top=act.top,
     )
 
 
@@ -401,7 +415,8 @@ def _source(
 
 
 def listen(options: ListenOptions, env: Environment) -> ExitStatus:
-    """Consume until --count, --timeout or a signal; write each message to env's stdout."""
+    """Consume until --count, --timeout or a signal; write each message to env's stdout (or hand it
+    to --exec's handlers, or count it for --top)."""
     from pulp_amqp_tools.output import render
     from pulp_amqp_tools.output.sink import Sink
 
@@ -413,16 +428,30 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
         env.stdout.reconfigure(errors="backslashreplace")
     color = options.mode == "pretty" and env.color(options.color)
     keeper = _save_dir(options.save_dir) if options.save_dir is not None else None  # checked before connecting
-    sink = Sink(env.stdout)  # lines reach a pipe without ever stalling the AMQP loop (sink.py)
+    # Lines reach a pipe without ever stalling the AMQP loop (sink.py); not so with --exec, whose
+    # handlers write to the same pipe and would find it non-blocking.
+    sink = Sink(env.stdout, nonblocking=options.handler is None)
+    handler = _handler(options, env)
+    top: TopSink | None = None
     try:
+        if options.top is not None:
+            top, notice = _top(options, options.top, env, sink)
+            return _consume(options, top, sink, notice, keeper, handler, top)
         renderer = render.make_renderer(
             options.mode, cast(TextIO, sink), color=color, terminal=env.stdout_isatty, full=options.full
         )
-        return _consume(options, renderer, sink, env, keeper)
+        return _consume(options, renderer, sink, env.notice, keeper, handler, None)
     finally:
-        sink.close()
-        if keeper is not None:
-            keeper.close()
+        try:
+            if top is not None:
+                top.close()  # the last snapshot, or the terminal given back
+                _quietly(sink.drain)
+        finally:
+            if handler is not None:
+                handler.close()  # handlers still running are ended: their messages come again
+            sink.close()
+            if keeper is not None:
+                keeper.close()
 
 
 def _save_dir(path: str) -> SaveDir:
@@ -431,19 +460,69 @@ def _save_dir(path: str) -> SaveDir:
     return SaveDir(path)
 
 
+def _quietly(step: Callable[[], object]) -> None:
+    try:
+        step()
+    except OSError:
+        pass  # the reader went away: nothing more to say
+
+
+def _handler(options: ListenOptions, env: Environment) -> ExecSink[Ticket] | None:
+    """--exec's handlers, or None."""
+    if options.handler is None:
+        return None
+    from pulp_amqp_tools.handlers.exec_sink import ExecSink
+
+    if options.queue is None:
+        env.notice(
+            "requeued messages are lost when pulp-listen ends: they wait in its private queue, which "
+            "ends with it (--queue NAME keeps them)"
+        )
+    return ExecSink(options.handler, env.notice)
+
+
+def _top(
+    options: ListenOptions, top: TopOptions, env: Environment, sink: Sink
+) -> tuple[TopSink, Callable[[str], None]]:
+    """--top's sink and display, and where notices go meanwhile (into the view, when it owns stderr's terminal)."""
+    import time
+
+    from pulp_amqp_tools.output.top_sink import Header, JsonSnapshots, TopSink, key_function
+    from pulp_amqp_tools.output.top_stats import TopStats
+
+    topic = (options.exchange_type or "topic") == "topic"
+    patterns = options.patterns or (("#",) if topic else ())
+    header = Header(options.broker.describe(), ", ".join(options.exchanges), patterns, top.by_text)
+    stats = TopStats(top.rows, time.time())
+    if top.json or not env.stdout_isatty:
+        return TopSink(stats, key_function(top.by), JsonSnapshots(cast(TextIO, sink), header, top.every)), env.notice
+    from pulp_amqp_tools.output.keys import KeyReader
+    from pulp_amqp_tools.output.top_view import LiveView
+
+    keys = KeyReader(env.stdin.fileno()) if env.stdin_isatty else None
+    view = LiveView(env.stdout, header, env.color(options.color), keys, env.notice)
+    return TopSink(stats, key_function(top.by), view), view.note if env.stderr_isatty else env.notice
+
+
 def _consume(
-    options: ListenOptions, renderer: Renderer, sink: Sink, env: Environment, keeper: SaveDir | None = None
+    options: ListenOptions,
+    renderer: Renderer,
+    sink: Sink,
+    notice: Callable[[str], None],
+    keeper: SaveDir | None,
+    handler: ExecSink[Ticket] | None,
+    ticker: TopSink | None,
 ) -> ExitStatus:
-    """The broker's part: listen's loop over a transport, notices on stderr."""
+    """The broker's part: listen's loop over a transport."""
     from pulp_amqp_tools.loops import listen as listen_loop
     from pulp_amqp_tools.transport import open_transport
 
-    transport = open_transport(options.broker, env.notice)
+    transport = open_transport(options.broker, notice)
     if options.peek:
         from pulp_amqp_tools.loops import peek
 
-        return peek.run(listen_spec(options), transport, renderer, sink, env.notice)
-    return listen_loop.run(listen_spec(options), transport, renderer, sink, env.notice, keeper)
+        return peek.run(listen_spec(options), transport, renderer, sink, notice)
+    return listen_loop.run(listen_spec(options), transport, renderer, sink, notice, keeper, handler, ticker)
 
 
 def listen_spec(options: ListenOptions) -> ListenSpec:
@@ -482,7 +561,12 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         deadline=options.deadline,
         where=where,
         fail_where=options.fail_where,
-        properties=options.mode != "quiet" or options.save_dir is not None,  # a saved record is whole
+        # Delivery.properties cost per message: filled when shown (or saved whole), handed to a
+        # handler, or counted by.
+        properties=options.mode in ("pretty", "json")
+        or options.save_dir is not None
+        or options.handler is not None
+        or (options.top is not None and options.top.by is not None and options.top.by[0] == "properties"),
         decode=decode,
         ready_note=note,
     )

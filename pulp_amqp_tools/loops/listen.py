@@ -24,7 +24,9 @@ from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
-from pulp_amqp_tools.messages import filters, stopping
+from pulp_amqp_tools.loops.requeue import Requeuer
+from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
+from pulp_amqp_tools.messages import filters, retries, stopping
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
     Consumer,
@@ -92,13 +94,19 @@ def run(
     out: Sink,
     notice: Callable[[str], None],
     keeper: Keeper | None = None,
+    handler: Deferring | None = None,
+    ticker: Ticking | None = None,
 ) -> ExitStatus:
     """Run the listener until --count, --timeout, --deadline, a signal or an error, reconnecting on loss.
 
     With a `keeper`, each shown message is kept there before it is written, and kept durably
-    before it is acknowledged.
+    before it is acknowledged. `handler` (--exec) settles each selected message itself, later;
+    `ticker` (--top) is called between batches. See loops/sinks.py.
     """
-    return _Listener(spec, transport, renderer, out, notice, keeper).run()
+    listener = _Listener(spec, transport, renderer, out, notice, keeper)
+    listener.handler = handler
+    listener.ticker = ticker
+    return listener.run()
 
 
 class _Listener:
@@ -131,6 +139,11 @@ class _Listener:
         self.budget = ByteBudget(spec.max_buffer, spec.prefetch)  # what it learnt outlives a reconnect
         self.paused = False  # subscription paused until what is held was acknowledged (budget.py)
         self.given_back = 0  # handed back for the budget: shown unmarked when they come again
+        self.handler: Deferring | None = None
+        self.ticker: Ticking | None = None
+        self.consumers = 0  # consumers so far: a handled message's ticket names its own
+        self.link: Link | None = None
+        self.requeuer = Requeuer(notice)  # --exec's counted requeues (loops/requeue.py)
 
     @property
     def done(self) -> bool:
@@ -182,6 +195,8 @@ class _Listener:
     def _attempt(self, link: Link, again: str | None) -> ExitStatus:
         """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
         consumer = link.consume(self.spec.topology, self.budget.prefetch, self.properties)
+        self.link = link
+        self.consumers += 1
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
         self.unacked = 0
         self.paused = False
@@ -211,6 +226,8 @@ class _Listener:
 
     def _receiver(self, consumer: Consumer) -> OnDelivery:
         """The per-message work, as one closure over locals: it runs for every delivery."""
+        if self.handler is not None:
+            return self._handing_over(consumer, self.handler)
         state = self
         selector = self.selector
         accept = selector.accept if selector is not None else None
@@ -221,9 +238,13 @@ class _Listener:
         admit = self.budget.admit
         budget = self.budget
 
+        restore = retries.restore
+
         def on_delivery(delivery: Delivery, tag: Tag) -> None:
             if state.done or (selector is not None and selector.failed is not None):
                 return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
+            if not delivery.exchange and delivery.headers:
+                delivery = restore(delivery)  # a copy --exec requeued: as it was first delivered
             if not admit(len(delivery.body)):  # over --max-buffer: handed back, to come again later
                 consumer.settle(tag, Outcome.REQUEUE)
                 state.given_back += 1
@@ -244,6 +265,41 @@ class _Listener:
                 flush_and_ack(consumer)
 
         return on_delivery
+
+    def _handing_over(self, consumer: Consumer, handler: Deferring) -> OnDelivery:
+        """--exec: each selected message goes to the handlers and is settled when its own handler
+        ends (see _settle_handled); the others are acknowledged at once, one by one, since an
+        acknowledgement of many would also settle messages whose handlers still run."""
+        state = self
+        selector = self.selector
+        write = self.renderer.write
+        number = self.consumers
+
+        def on_delivery(delivery: Delivery, tag: Tag) -> None:
+            if state.done or (selector is not None and selector.failed is not None):
+                return
+            if not delivery.exchange and delivery.headers:
+                delivery = retries.restore(delivery)
+            if selector is not None and not selector.accept(delivery):
+                consumer.settle(tag, Outcome.ACK)
+                return
+            write(delivery)  # -q or --json with --exec: the line too
+            state.seen += 1
+            handler.accept(delivery, Ticket(number, tag))
+
+        return on_delivery
+
+    def _settle_handled(self, consumer: Consumer, handler: Deferring) -> None:
+        """Settle each message whose handler ended, by its own tag; a counted requeue is a copy."""
+        for handled in handler.poll():
+            if handled.ticket.consumer != self.consumers or not consumer.is_open:
+                continue  # its consumer is gone: unsettled, the broker delivers it again
+            self.out.flush()  # its line (-q, --json) before its acknowledgement, if the reader takes it
+            if handled.fate is Outcome.REQUEUE:
+                assert self.link is not None
+                self.requeuer.requeue(self.link, consumer, handled.ticket.tag, handled.delivery)
+            else:
+                consumer.settle(handled.ticket.tag, handled.fate)
 
     def _flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
@@ -272,8 +328,10 @@ class _Listener:
         deadline = self.deadline
         while True:
             wait = min(idle_limit, 1.0) if idle_limit else 1.0
-            if out.pending:
-                wait = 0.02  # lines wait for a paused reader: try again soon
+            if out.pending or (self.handler is not None and self.handler.busy):
+                wait = 0.02  # lines wait for a paused reader, or handlers run: look again soon
+            if self.ticker is not None:
+                wait = min(wait, self.ticker.wait())
             consumer.poll(wait if deadline is None else max(0.0, min(wait, deadline - time.monotonic())))
             status = self._after_pass(consumer)
             if status is not None:
@@ -288,6 +346,16 @@ class _Listener:
             self._flush_and_ack(consumer)
         if self.paused or self.budget.needs_restart():
             self._follow_budget(consumer)
+        if self.handler is not None:
+            self._settle_handled(consumer, self.handler)
+        if self.ticker is not None:
+            self.ticker.tick()
+            if self.out.pending:
+                self.out.flush()  # a snapshot, tied to no delivery: out as far as the reader takes it
+            if self.ticker.quit:
+                return ExitStatus.OK
+        if self.handler is not None and self.handler.busy:
+            return self._while_handling(consumer)
         if self.selector is not None and self.selector.failed is not None:
             raise stopping.failed(self.selector.failed)
         if self.done:
@@ -303,6 +371,16 @@ class _Listener:
                 return ExitStatus.OK
             raise ToolError(f"no message arrived within {idle_limit:g} s", ExitStatus.TIMEOUT)
         consumer.verify(idle)
+        return None
+
+    def _while_handling(self, consumer: Consumer) -> ExitStatus | None:
+        """Handlers run: only --deadline and a lost subscription end the loop now; the other rules
+        (--count, --timeout, --fail-where) wait until the running handlers are done."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return stopping.deadline_passed(self.seen, self.spec.count, self.spec.deadline or 0.0)
+        if consumer.cancelled is not None:
+            raise TopologyLost(consumer.cancelled)
+        consumer.verify(time.monotonic() - self.last_arrival)
         return None
 
     def _settle(self, consumer: Consumer, wait: bool = True) -> None:

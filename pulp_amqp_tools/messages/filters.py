@@ -134,6 +134,29 @@ def text_of(value: Any) -> str:
         return repr(value)
 
 
+def body_parser(delivery: Delivery) -> Callable[[], tuple[bool, Any]]:
+    """The delivery's body as parsed JSON, parsed at the first call only."""
+    parsed: list[tuple[bool, Any]] = []
+
+    def body() -> tuple[bool, Any]:
+        if not parsed:
+            try:
+                text = delivery.body.decode("utf-8")
+            except UnicodeDecodeError:
+                parsed.append((False, None))
+            else:
+                parsed.append(parse_json(text))
+        return parsed[0]
+
+    return body
+
+
+def lookup(delivery: Delivery, path: tuple[str, ...]) -> tuple[bool, Any]:
+    """(True, the value at PATH) or (False, None) when the delivery has none there (--top-by)."""
+    value = _lookup(delivery, path, body_parser(delivery))
+    return (False, None) if value is _MISSING else (True, value)
+
+
 class Selector:
     """Decides per delivery: shown and counted (all --where hold), and failed (all --fail-where hold too)."""
 
@@ -146,18 +169,7 @@ class Selector:
 
     def accept(self, delivery: Delivery) -> bool:
         """True when the delivery is to be shown and counted; notes a --fail-where match."""
-        parsed: list[tuple[bool, Any]] = []
-
-        def body() -> tuple[bool, Any]:
-            if not parsed:
-                try:
-                    text = delivery.body.decode("utf-8")
-                except UnicodeDecodeError:
-                    parsed.append((False, None))
-                else:
-                    parsed.append(parse_json(text))
-            return parsed[0]
-
+        body = body_parser(delivery)
         if not all(condition.holds(delivery, body) for condition in self.where):
             return False
         if self.fail_where and self.failed is None and all(c.holds(delivery, body) for c in self.fail_where):

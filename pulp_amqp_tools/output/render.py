@@ -29,6 +29,13 @@ class Renderer(Protocol):
     def write(self, delivery: Delivery) -> None: ...
 
 
+class NullRenderer:
+    """Nothing at all: with --exec only the handler's own output is seen."""
+
+    def write(self, delivery: Delivery) -> None:
+        pass
+
+
 class QuietRenderer:
     """-q: one line per message, its subject (a literal backslash doubled: see safetext.backslashed)."""
 
@@ -262,10 +269,13 @@ class RichRenderer:
 def make_renderer(
     mode: str, stream: TextIO, color: bool = False, full: bool = False, *, terminal: bool = False
 ) -> Renderer:
-    """The renderer for -q ("quiet"), --json ("json") or the default view ("pretty").
+    """The renderer for -q ("quiet"), --json ("json"), the default view ("pretty") or none ("none":
+    --exec prints nothing of its own unless -q or --json asks).
 
     On a `terminal`, bodies are cut at TERMINAL_BODY_LIMIT characters unless `full`.
     """
+    if mode == "none":
+        return NullRenderer()
     if mode == "quiet":
         return QuietRenderer(stream)
     if mode == "json":

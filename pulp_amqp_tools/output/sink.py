@@ -23,7 +23,7 @@ except ImportError:  # not on POSIX: plain blocking writes
 class Sink:
     """A write-only text stream over stdout; `flush()` says whether everything got out."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, nonblocking: bool = True) -> None:
         self._stream = stream
         self.encoding: str = getattr(stream, "encoding", None) or "utf-8"
         self._parts: list[str] = []
@@ -37,7 +37,9 @@ class Sink:
             return  # not a real file (tests): written through the stream itself
         stream.flush()  # whatever the stream buffered goes first
         self._fd = fd
-        if fcntl is not None and stat.S_ISFIFO(os.fstat(fd).st_mode):
+        # Not with --exec (`nonblocking=False`): handlers write to this very pipe, and the flag
+        # belongs to the pipe, not to us; a handler's `echo` would fail with EAGAIN.
+        if nonblocking and fcntl is not None and stat.S_ISFIFO(os.fstat(fd).st_mode):
             # Pipes only: a terminal's or file's flags are shared with the shell, and neither fills up.
             flags = fcntl.fcntl(fd, fcntl.F_GETFL)
             if not flags & os.O_NONBLOCK:

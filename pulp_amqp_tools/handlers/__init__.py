@@ -1,0 +1,1 @@
+"""--exec: run a handler command per message; its exit status decides the message's fate."""

@@ -1,0 +1,59 @@
+"""What listen's loop needs of a sink beyond writing lines: settling later (--exec), ticking (--top).
+
+A renderer writes each selected message and the loop acknowledges it once the line is out. A
+`Deferring` sink (the --exec handlers) instead takes each selected message with a ticket and says
+later, in any order, how each is settled; a `Ticking` sink (the --top view) wants a call between
+batches to redraw, and may ask the loop to stop. Pure: no protocol, no rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from pulp_amqp_tools.transport.interface import Outcome, Tag
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.delivery import Delivery
+
+
+class Ticket(NamedTuple):
+    """A delivery's identity for a deferred settlement: which consumer, which tag on it."""
+
+    consumer: int  # counts the consumers of one run: a tag means nothing on another one
+    tag: Tag
+
+
+class Handled(Protocol):
+    """One message a Deferring sink is done with."""
+
+    @property
+    def ticket(self) -> Ticket: ...
+
+    @property
+    def delivery(self) -> Delivery: ...
+
+    @property
+    def fate(self) -> Outcome: ...  # REQUEUE: put back counted (messages/retries.py), not as it is
+
+
+class Deferring(Protocol):
+    @property
+    def busy(self) -> bool:
+        """Messages taken and not yet handled: the loop waits for them before it ends by a rule."""
+
+    def accept(self, delivery: Delivery, ticket: Ticket) -> None: ...
+
+    def poll(self) -> Sequence[Handled]:
+        """The messages handled since the last call, in the order they ended."""
+
+
+class Ticking(Protocol):
+    @property
+    def quit(self) -> bool:
+        """The user asked to stop (the loop ends with status 0)."""
+
+    def wait(self) -> float:
+        """Seconds the loop may wait for deliveries before the next tick."""
+
+    def tick(self) -> None: ...
