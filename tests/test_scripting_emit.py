@@ -15,22 +15,11 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
+from pulp_amqp_tools.messages.properties import SETTABLE
 from tests.support.broker import delete_exchange, drain, unique
 from tests.support.commands import run, start_listener
 
-PROPERTY_NAMES = (
-    "content_type",
-    "content_encoding",
-    "delivery_mode",
-    "priority",
-    "correlation_id",
-    "reply_to",
-    "expiration",
-    "message_id",
-    "timestamp",
-    "type",
-    "app_id",
-)
+PROPERTY_NAMES = SETTABLE  # every basic property emit sends (not user_id, cluster_id)
 
 
 def tap(channel: BlockingChannel, exchange: str) -> str:
