@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from measure import BASELINES, BenchError, Broker, Drain, StderrWatch
+from measure import BASELINES, BenchError, Broker, Drain, StderrWatch, finish
 from report import Row
 
 
@@ -62,6 +63,20 @@ def twice(x: float) -> list[float]:
 def listener(p: subprocess.Popen[bytes]) -> tuple[Drain, StderrWatch]:
     assert p.stdout is not None and p.stderr is not None
     return Drain(p.stdout.fileno()), StderrWatch(p.stderr)
+
+
+def lines_rate(p: subprocess.Popen[bytes], n: int, started: float, what: str) -> float:
+    """Wait for consumer `p` to print `n` lines and exit 0: n / seconds since `started` (perf_counter)."""
+    drain, watch = listener(p)
+    rc = finish(p, 30 + n / 1000, what)
+    wall = time.perf_counter() - started
+    drain.join(5)
+    watch.join(1)
+    if rc != 0:
+        raise BenchError(f"exit {rc}: {watch.text()}")
+    if drain.lines != n:
+        raise BenchError(f"printed {drain.lines} lines, expected {n}")
+    return n / wall
 
 
 def bare_consume_cmd(ctx: Ctx) -> Callable[[str, str, int], list[str]]:

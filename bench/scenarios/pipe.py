@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from measure import BenchError, finish, kill, spawn
+from measure import kill, spawn
 from report import Row, Target
 
-from .common import Ctx, attempt, bare_consume_cmd, listener, ours_listen_cmd, twice
+from .common import Ctx, attempt, bare_consume_cmd, lines_rate, ours_listen_cmd, twice
 
 
 def consume_rate(ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int) -> float:
@@ -21,16 +21,7 @@ def consume_rate(ctx: Ctx, cmd_for: Callable[[str, str, int], list[str]], n: int
         b.prefill(ex, q, n)
         t0 = time.perf_counter()
         p = spawn(cmd_for(ex, q, n))
-        drain, watch = listener(p)
-        rc = finish(p, 30 + n / 1000, "consumer")
-        wall = time.perf_counter() - t0
-        drain.join(5)
-        watch.join(1)
-        if rc != 0:
-            raise BenchError(f"exit {rc}: {watch.text()}")
-        if drain.lines != n:
-            raise BenchError(f"printed {drain.lines} lines, expected {n}")
-        return n / wall
+        return lines_rate(p, n, t0, "consumer")
     finally:
         if p is not None:
             kill(p)

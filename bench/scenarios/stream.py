@@ -10,27 +10,17 @@ from __future__ import annotations
 
 import time
 
-from measure import BASELINES, BenchError, Drain, StderrWatch, finish, kill, spawn
+from measure import BASELINES, kill, spawn
 from report import Row, Target
 
-from .common import Ctx, attempt, log
+from .common import Ctx, attempt, lines_rate, log
 
 
 def _read_rate(cmd: list[str], n: int) -> float:
     t0 = time.perf_counter()
     p = spawn(cmd)
     try:
-        assert p.stdout is not None and p.stderr is not None
-        drain, watch = Drain(p.stdout.fileno()), StderrWatch(p.stderr)
-        rc = finish(p, 30 + n / 1000, "stream reader")
-        wall = time.perf_counter() - t0
-        drain.join(5)
-        watch.join(1)
-        if rc != 0:
-            raise BenchError(f"exit {rc}: {watch.text()}")
-        if drain.lines != n:
-            raise BenchError(f"printed {drain.lines} lines, expected {n}")
-        return n / wall
+        return lines_rate(p, n, t0, "stream reader")
     finally:
         kill(p)
 
