@@ -39,6 +39,11 @@ class BrokerSettings:
     warnings: tuple[str, ...] = field(default=(), compare=False)  # for stderr before connecting
     reconnect: bool = True  # after the first connection, reconnect on loss instead of exiting
     blocked_timeout: float = DEFAULT_BLOCKED_TIMEOUT  # give up when a resource alarm blocks us this long
+    # AMQP 1.0 (amqp10/): the broker family's dialect ("qpid", "artemis", "rabbitmq3", ...; None: from
+    # the broker's open frame) and the container id (None: a new one per connection; a durable
+    # subscription needs the same one each time, so --queue NAME sets it).
+    dialect: str | None = None
+    container_id: str | None = None
 
     def describe(self) -> str:
         more = f" (+{len(self.endpoints) - 1} more)" if len(self.endpoints) > 1 else ""

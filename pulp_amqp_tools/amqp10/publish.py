@@ -1,0 +1,157 @@
+"""emit's AMQP 1.0 side (transport.interface.Publisher): unsettled sends in a window, outcomes counted.
+
+Each message is sent unsettled (at-least-once) and kept, by reference, until the broker settles it:
+`accepted` confirms it; `rejected` with amqp:not-found is "unroutable" on the brokers that report
+it (Broker-J), and otherwise a refusal that sending again would not change (counted as nacked, not
+offered again); `released` and `modified` mean "not taken this time" and the message is offered
+to the loop to send again, except on RabbitMQ 4, whose `released` means "could not route".
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, OrderedDict
+
+from proton import Condition, Delivery, Event, Sender
+from proton import Link as ProtonLink
+
+from pulp_amqp_tools.amqp10 import fieldcodec
+from pulp_amqp_tools.amqp10.link import Attached, Link, put_capabilities
+from pulp_amqp_tools.messages.safetext import quoted
+from pulp_amqp_tools.transport.interface import ConfirmsStalled, ConnectionLost, Outgoing
+
+
+class _Sender(Attached):
+    def __init__(self, publisher: Publisher | None) -> None:
+        super().__init__()
+        self.publisher = publisher
+
+    def on_outcome(self, event: Event) -> None:
+        if self.publisher is not None and event.delivery is not None:
+            self.publisher.settled(event.delivery)
+
+    def on_closed(self, link: ProtonLink, condition: Condition | None) -> None:
+        super().on_closed(link, condition)
+        if self.publisher is not None and self.opened:
+            self.publisher.closed = condition or True
+
+
+def open_sender(link: Link, exchange: str, publisher: Publisher | None = None) -> tuple[Sender, _Sender]:
+    """A sender attached to the exchange's address (BrokerError naming it when the broker refuses)."""
+    dialect = link.dialect
+    address = dialect.target(exchange)
+    sender = link.session().sender(link.link_name("pulp-emit"))
+    sender.target.address = address
+    put_capabilities(sender.target.capabilities, dialect.target_capabilities)
+    owner = _Sender(publisher)
+    link.attach(sender, owner, f"exchange {quoted(exchange)}")
+    return sender, owner
+
+
+def _key(dlv: Delivery) -> tuple[str, str]:
+    return (dlv.link.name, str(dlv.tag))
+
+
+class Publisher:
+    """Unsettled sends, at most `window` waiting for an outcome; see the module docstring."""
+
+    def __init__(self, link: Link, window: int, stall_after: float | None = None) -> None:
+        self._link = link
+        self._window = max(1, window)
+        self._stall_after = stall_after
+        self._senders: dict[str, Sender] = {}
+        self._unsettled: OrderedDict[tuple[str, str], Outgoing] = OrderedDict()
+        self._nacked: list[Outgoing] = []
+        self.confirmed = 0
+        self.nacked: Counter[str] = Counter()
+        self.unroutable: Counter[str] = Counter()
+        self.closed: Condition | bool | None = None
+        self._progress_at = time.monotonic()
+        self._reports_released_unroutable = link.dialect.name == "rabbitmq4"
+        self._reports_rejected_unroutable = link.capabilities.reports_unroutable
+
+    def _sender(self, exchange: str) -> Sender:
+        sender = self._senders.get(exchange)
+        if sender is None:
+            sender, _owner = open_sender(self._link, exchange, self)
+            self._senders[exchange] = sender
+        return sender
+
+    def settled(self, dlv: Delivery) -> None:
+        """Inside proton's dispatch: the broker's outcome for one message."""
+        message = self._unsettled.pop(_key(dlv), None)
+        if message is None:
+            return
+        self._progress_at = time.monotonic()
+        state = dlv.remote_state
+        subject = message[0]
+        if state == Delivery.ACCEPTED:
+            self.confirmed += 1
+        elif state == Delivery.REJECTED:
+            condition = dlv.remote.condition
+            if self._reports_rejected_unroutable and condition is not None and condition.name == "amqp:not-found":
+                self.confirmed += 1
+                self.unroutable[subject] += 1
+            else:
+                self.nacked[subject] += 1  # a refusal: sending it again would be refused again
+        elif state == Delivery.RELEASED and self._reports_released_unroutable:
+            self.confirmed += 1
+            self.unroutable[subject] += 1
+        else:  # released or modified: not taken this time
+            self.nacked[subject] += 1
+            self._nacked.append(message)
+
+    def publish(self, exchange: str, message: Outgoing) -> None:
+        subject, body, headers, props = message
+        if exchange == "":
+            # 1.0 has no default exchange: --exec's counted copy to the queue is refused, and the
+            # loop gives the original back uncounted instead (loops/requeue.py).
+            self.nacked[subject] += 1
+            return
+        msg = fieldcodec.message(subject, body, headers, props)
+        sender = self._sender(exchange)
+        if not self._unsettled:
+            self._progress_at = time.monotonic()
+        while sender.credit <= 0 or len(self._unsettled) >= self._window:
+            self._pump(0.25)
+        sent = sender.send(msg)
+        assert isinstance(sent, Delivery)
+        self._unsettled[_key(sent)] = message
+        if len(self._unsettled) % 128 == 0:
+            self._pump(0)
+
+    def _pump(self, seconds: float) -> None:
+        self._link.engine.step(seconds)
+        self._link.raise_if_lost()
+        if self.closed is not None:
+            reason = self._link.refused(self.closed, "publishing")
+            raise ConnectionLost(f"the broker detached our sender: {reason.message}")
+        if self._stall_after is not None and self._unsettled:
+            silent = time.monotonic() - self._progress_at
+            if silent > self._stall_after:
+                raise ConfirmsStalled(
+                    f"no outcome from the broker for {silent:.0f} s, {len(self._unsettled)} messages waiting"
+                )
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        left = len(self._unsettled)
+        self._pump(0)
+        while self._unsettled:
+            if len(self._unsettled) < left:
+                left = len(self._unsettled)
+                deadline = time.monotonic() + timeout
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._pump(min(remaining, 0.25))
+        return True
+
+    def unconfirmed(self) -> list[Outgoing]:
+        return list(self._unsettled.values())
+
+    def take_nacked(self) -> list[Outgoing]:
+        taken, self._nacked = self._nacked, []
+        self.nacked.subtract(message[0] for message in taken)
+        self.nacked = +self.nacked
+        return taken

@@ -1,0 +1,34 @@
+"""What an AMQP 1.0 dialect cannot do, refused with one line naming the broker before anything is attached. Pure."""
+
+from __future__ import annotations
+
+from pulp_amqp_tools.amqp10.dialects import Dialect
+from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.transport.interface import Topology
+
+
+def problem(topology: Topology, dialect: Dialect) -> str | None:
+    """Why `topology` cannot be set up over this dialect, or None."""
+    broker = f"{dialect.capabilities.describe()} over AMQP 1.0"
+    queue = topology.queue
+    if topology.require_type or topology.exchange_type not in dialect.capabilities.exchange_types:
+        return f"--exchange-type {topology.exchange_type}: {broker} has no exchange types to choose from"
+    if topology.match:
+        return f"headers matching (--match): {broker} cannot bind on headers"
+    if topology.more_exchanges:
+        return f"several -e: {broker} takes one address per listener"
+    if queue is not None and queue.stream is not None:
+        return f"streams (--offset): {broker} has no stream queues"
+    if queue is not None and (queue.queue_type or queue.arguments):
+        return f"--queue-type and queue arguments: {broker} declares no queues"
+    if any(binding.arguments for binding in topology.bindings):
+        return f"binding arguments: {broker} cannot bind with arguments"
+    if topology.exchange.startswith("amq.rabbitmq.trace"):
+        return f"--trace: {broker} has no firehose"
+    return None
+
+
+def check(topology: Topology, dialect: Dialect) -> None:
+    found = problem(topology, dialect)
+    if found is not None:
+        raise UsageError(found)
