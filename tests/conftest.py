@@ -28,6 +28,9 @@ MARK_OF_FIXTURE = {
     "tls_node": "private_node",
     "tcp_proxy": "private_node",
     "cluster": "cluster",
+    "amqp10_rabbitmq": "private_node",
+    "amqp10_brokerj": "private_node",
+    "amqp10_artemis": "private_node",
 }
 
 

@@ -13,12 +13,23 @@ from pathlib import Path
 
 import pytest
 
+from .amqp10_fixtures import amqp10_artemis, amqp10_brokerj, amqp10_rabbitmq
 from .cluster import Cluster
 from .private_node import PrivateNode, rabbitmq_available
 from .tcp_proxy import TcpProxy
 from .tlsgen import TlsFiles, generate_tls_files
 
-__all__ = ["cluster", "private_node", "require_rabbitmq", "tcp_proxy", "tls_files", "tls_node"]
+__all__ = [
+    "amqp10_artemis",
+    "amqp10_brokerj",
+    "amqp10_rabbitmq",
+    "cluster",
+    "private_node",
+    "require_rabbitmq",
+    "tcp_proxy",
+    "tls_files",
+    "tls_node",
+]
 
 SKIP_REASON = (
     "rabbitmq-server/rabbitmqctl (and erl) not installed: cannot start a private "

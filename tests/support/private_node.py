@@ -162,13 +162,14 @@ def _emergency_stop(proc: subprocess.Popen[bytes]) -> None:
 class PrivateNode:
     """A private RabbitMQ node in a temp dir.  Not started until :meth:`start`."""
 
-    def __init__(self, tls: TlsFiles | None = None, extra_config: str = "") -> None:
+    def __init__(self, tls: TlsFiles | None = None, extra_config: str = "", plugins: tuple[str, ...] = ()) -> None:
         scripts = find_rabbitmq_scripts()
         if scripts is None:
             raise FileNotFoundError("rabbitmq-server / rabbitmqctl not found")
         self._server_script, self._ctl_script = scripts
         self.tls = tls
         self.extra_config = extra_config
+        self.plugins = plugins  # e.g. ("rabbitmq_amqp1_0",): its own enabled_plugins file
 
         suffix = secrets.token_hex(4)
         self.nodename = f"pat-{suffix}@localhost"
@@ -199,7 +200,7 @@ class PrivateNode:
         cookie = self.home_dir / ".erlang.cookie"
         cookie.write_text(secrets.token_hex(16).upper())
         os.chmod(cookie, 0o400)
-        self.enabled_plugins_file.write_text("[].\n")
+        self.enabled_plugins_file.write_text(f"[{','.join(self.plugins)}].\n")
         self.conf_env_file.write_text("# private test node: deliberately empty\n")
         self.config_file.write_text(self._render_config())
 

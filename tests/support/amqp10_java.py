@@ -1,0 +1,141 @@
+"""The two Java test brokers: Qpid Broker-J (1.0 and 0-9-1 on one port) and ActiveMQ Artemis (1.0).
+
+Both run from the distributions tests/support/amqp10_dists.py unpacks, with a small heap, loopback
+ports of their own and all state in the broker's temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .amqp10_brokers import JavaBroker
+from .amqp10_dists import ARTEMIS, BROKER_J, CACHE, cache_lock, ensure
+from .private_node import free_port
+
+__all__ = ["Artemis", "BrokerJ"]
+
+_ALIASES = ("nameAlias", "defaultAlias", "hostnameAlias")
+
+
+def _brokerj_config() -> dict[str, object]:
+    """Broker-J's initial config: PLAIN allowed over plain TCP (it is secure-only by default,
+    and proton without cyrus has only PLAIN/ANONYMOUS/EXTERNAL), ports on 127.0.0.1 only."""
+    return {
+        "name": "${broker.name}",
+        "modelVersion": "8.0",
+        "authenticationproviders": [
+            {
+                "name": "plain",
+                "type": "Plain",
+                "secureOnlyMechanisms": [],
+                "users": [{"name": "guest", "type": "managed", "password": "guest"}],
+            }
+        ],
+        "ports": [
+            {
+                "name": "AMQP",
+                "port": "${qpid.amqp_port}",
+                "bindingAddress": "127.0.0.1",
+                "authenticationProvider": "plain",
+                "virtualhostaliases": [{"name": name, "type": name} for name in _ALIASES],
+            },
+            {
+                "name": "HTTP",
+                "port": "${qpid.http_port}",
+                "bindingAddress": "127.0.0.1",
+                "authenticationProvider": "plain",
+                "protocols": ["HTTP"],
+            },
+        ],
+        "virtualhostnodes": [
+            {
+                "name": "default",
+                "type": "JSON",
+                "defaultVirtualHostNode": "true",
+                "virtualHostInitialConfiguration": "${qpid.initial_config_virtualhost_config}",
+            }
+        ],
+        "plugins": [{"type": "MANAGEMENT-HTTP", "name": "httpManagement"}],
+    }
+
+
+class BrokerJ(JavaBroker):
+    """Qpid Broker-J 10.x; QPID_WORK (config store and BDB message store) in the temp dir."""
+
+    def __init__(self) -> None:
+        self.home = ensure(BROKER_J)
+        super().__init__()
+        self.http_port = free_port({self.port})
+        self.work = self.base_dir / "work"
+        self.work.mkdir()
+        self.initial_config = self.base_dir / "initial-config.json"
+        self.initial_config.write_text(json.dumps(_brokerj_config(), indent=1))
+
+    def command(self) -> list[str]:
+        # The initial config seeds QPID_WORK/config.json on the first start; a restart reads that.
+        return [
+            str(self.home / "bin" / "qpid-server"),
+            *("-icp", str(self.initial_config)),
+            *("-prop", f"qpid.amqp_port={self.port}", "-prop", f"qpid.http_port={self.http_port}"),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        env.update(QPID_WORK=str(self.work), QPID_JAVA_MEM="-Xmx256m -XX:MaxDirectMemorySize=256m")
+        return env
+
+
+def _artemis_template() -> Path:
+    """An Artemis instance made once per cache by `artemis create` (about 15 s of JVM work),
+    copied for each broker with its paths rewritten: creating one per test module costs that
+    much again each time."""
+    template = CACHE / f"artemis-instance-{ARTEMIS.version}"
+    home = ensure(ARTEMIS)
+    with cache_lock():
+        if not (template / ".created").exists():
+            _create(home, template)
+    return template
+
+
+def _create(home: Path, template: Path) -> None:
+    shutil.rmtree(template, ignore_errors=True)
+    create = [str(home / "bin" / "artemis"), "create", str(template), "--silent", "--user", "guest"]
+    create += ["--password", "guest", "--allow-anonymous", "--host", "127.0.0.1", "--no-web", "--nio"]
+    create += ["--no-fsync", "--no-autotune", "--no-hornetq-acceptor", "--no-mqtt-acceptor"]
+    create += ["--no-stomp-acceptor", "--java-memory", "256M"]
+    subprocess.run(create, check=True, capture_output=True, timeout=300)
+    (template / ".created").touch()
+
+
+class Artemis(JavaBroker):
+    """ActiveMQ Artemis 2.40: an `amqp` acceptor on `port`, the core acceptor on `core_port`."""
+
+    def __init__(self) -> None:
+        template = _artemis_template()
+        super().__init__()
+        self.core_port = free_port({self.port})
+        self.instance = self.base_dir / "instance"
+        shutil.copytree(template, self.instance, ignore=shutil.ignore_patterns("data", "log", "tmp", "lock"))
+        for path in [*(self.instance / "bin").iterdir(), *(self.instance / "etc").iterdir()]:
+            text = path.read_text()
+            if str(template) in text:
+                path.write_text(text.replace(str(template), str(self.instance)))
+        self._set_ports()
+
+    def _set_ports(self) -> None:
+        broker_xml = self.instance / "etc" / "broker.xml"
+        text = broker_xml.read_text()
+        for name, port in (("artemis", self.core_port), ("amqp", self.port)):
+            text, found = re.subn(rf'(<acceptor name="{name}">tcp://127\.0\.0\.1:)\d+', rf"\g<1>{port}", text)
+            if found != 1:
+                raise RuntimeError(f"{broker_xml}: no acceptor named {name}")
+        broker_xml.write_text(text)
+        profile = self.instance / "etc" / "artemis.profile"
+        profile.write_text(profile.read_text().replace("-Xms512M", "-Xms64M"))  # above -Xmx256M it fails
+
+    def command(self) -> list[str]:
+        return [str(self.instance / "bin" / "artemis"), "run"]
