@@ -16,12 +16,12 @@ import pytest
 
 pytest.importorskip("proton")
 
-from pulp_amqp_tools.amqp10.link import Link  # noqa: E402
-from pulp_amqp_tools.amqp10.session import Session  # noqa: E402
-from pulp_amqp_tools.errors import BrokerError  # noqa: E402
-from pulp_amqp_tools.messages.delivery import Delivery  # noqa: E402
-from pulp_amqp_tools.transport.broker import BrokerSettings  # noqa: E402
-from pulp_amqp_tools.transport.interface import Binding, Consumer, Outcome, QueueSpec, Topology  # noqa: E402
+from pulp_amqp_tools.amqp10.link import Link
+from pulp_amqp_tools.amqp10.session import Session
+from pulp_amqp_tools.errors import BrokerError
+from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.transport.broker import BrokerSettings
+from pulp_amqp_tools.transport.interface import Binding, Consumer, Outcome, QueueSpec, Topology
 
 pytestmark = pytest.mark.private_node
 
