@@ -35,6 +35,7 @@ class Settle(NamedTuple):
 
     outcome: str
     condition: str | None = None
+    undeliverable: bool = False  # modified: never again to this link
 
 
 MODIFIED = Settle("modified")
@@ -103,7 +104,11 @@ QPID = Dialect(
     "qpid",
     _caps("qpid", requeue_marks_redelivered=True, reports_unroutable=False, peek=True),
 )
-BROKER_J = replace(QPID, capabilities=replace(QPID.capabilities, reports_unroutable=True))
+# Broker-J rejects an unroutable message (amqp:not-found) only where the exchange is set to
+# (unroutableMessageBehaviour REJECT); its amq.* exchanges accept and drop. A `rejected` delivery
+# comes straight back unless the queue has an alternate binding, so REJECT is "never again to this
+# link" there (all measured on 10.1.0).
+BROKER_J = replace(QPID, reject=Settle("modified", undeliverable=True))
 ARTEMIS = Dialect(
     "artemis",
     _caps("artemis", requeue_marks_redelivered=True, reports_unroutable=False, peek=True),
@@ -150,7 +155,7 @@ def _by_product(product: str, version: str) -> Dialect | None:
     if "qpid-cpp" in lowered or lowered == "qpidd":
         return QPID
     if "qpid" in lowered or "broker-j" in lowered:
-        return BROKER_J  # reports unroutable (rejected, amqp:not-found)
+        return BROKER_J
     if "servicebus" in lowered or "microsoft" in lowered:
         return SERVICEBUS
     return None

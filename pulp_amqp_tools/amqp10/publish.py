@@ -1,10 +1,11 @@
 """emit's AMQP 1.0 side (transport.interface.Publisher): unsettled sends in a window, outcomes counted.
 
 Each message is sent unsettled (at-least-once) and kept, by reference, until the broker settles it:
-`accepted` confirms it; `rejected` with amqp:not-found is "unroutable" on the brokers that report
-it (Broker-J), and otherwise a refusal that sending again would not change (counted as nacked, not
-offered again); `released` and `modified` mean "not taken this time" and the message is offered
-to the loop to send again, except on RabbitMQ 4, whose `released` means "could not route".
+`accepted` confirms it; `rejected` with amqp:not-found is "unroutable" (Broker-J, where the
+exchange is set to reject what no binding takes); any other `rejected` is a refusal that sending
+again would not change (counted as nacked, not offered again); `released` and `modified` mean
+"not taken this time" and the message is offered to the loop to send again, except on RabbitMQ 4,
+whose `released` means "could not route".
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ class Publisher:
         self.closed: Condition | bool | None = None
         self._progress_at = time.monotonic()
         self._reports_released_unroutable = link.dialect.name == "rabbitmq4"
-        self._reports_rejected_unroutable = link.capabilities.reports_unroutable
 
     def _sender(self, exchange: str) -> Sender:
         sender = self._senders.get(exchange)
@@ -89,7 +89,7 @@ class Publisher:
             self.confirmed += 1
         elif state == Delivery.REJECTED:
             condition = dlv.remote.condition
-            if self._reports_rejected_unroutable and condition is not None and condition.name == "amqp:not-found":
+            if condition is not None and condition.name == "amqp:not-found":
                 self.confirmed += 1
                 self.unroutable[subject] += 1
             else:

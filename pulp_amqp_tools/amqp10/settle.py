@@ -3,8 +3,9 @@
 REQUEUE is `modified{delivery-failed}` where that marks the message redelivered (qpidd, Broker-J,
 Artemis, RabbitMQ 4, Service Bus' abandon) and `released` on RabbitMQ 3's plugin, which ends the
 session on `modified` (measured on 3.10.8). REJECT is `rejected`, with Service Bus' dead-letter
-condition there. A delivery handed back unseen (a pause, --max-buffer) is `released`: it was not
-tried, so it must not count as a failed attempt.
+condition there, and `modified{undeliverable-here}` on Broker-J, which redelivers a rejected
+message to the same link when its queue has no alternate binding. A delivery handed back unseen
+(a pause, --max-buffer) is `released`: it was not tried, so it must not count as a failed attempt.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def apply(dlv: Delivery, outcome: Outcome, dialect: Dialect, released: bool = Fa
     chosen = outcome_of(outcome, dialect, released)
     if chosen.outcome == "modified":
         dlv.local.failed = True
-        dlv.local.undeliverable = False
+        dlv.local.undeliverable = chosen.undeliverable
         dlv.update(Delivery.MODIFIED)
     else:
         if chosen.condition is not None:

@@ -10,6 +10,7 @@ import argparse
 import os
 from collections.abc import Mapping
 
+from pulp_amqp_tools.amqp10.dialects import NAMES as DIALECTS
 from pulp_amqp_tools.cli import argtypes, credentials, pulpconf, urls
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.names import check_name
@@ -37,6 +38,7 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
     _add_login(group)
     _add_tls(parser.add_argument_group("TLS (amqps://)"))
     _add_losing(group)  # listed under "broker connection", after the login options
+    _add_protocol(group)
 
 
 def _add_where(group: argparse._ArgumentGroup) -> None:
@@ -136,6 +138,38 @@ def _add_losing(group: argparse._ArgumentGroup) -> None:
     )
 
 
+PROTOCOLS = ("auto", "0-9-1", "1.0")
+
+
+def _add_protocol(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        help="AMQP version to speak: auto opens with 0-9-1 and connects again over 1.0 when the broker "
+        "answers with another protocol (default: [messaging] protocol of the config file, else auto)",
+    )
+    group.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        help="AMQP 1.0 only: address the broker as this family does, instead of the one its open frame names",
+    )
+
+
+def _protocol(args: argparse.Namespace, pulp: pulpconf.PulpConfig) -> str:
+    chosen = getattr(args, "protocol", None) or pulp.protocol or "auto"
+    if chosen not in PROTOCOLS:
+        raise UsageError(f"[messaging] protocol {chosen!r} of {pulp.path}: expected one of {', '.join(PROTOCOLS)}")
+    if getattr(args, "dialect", None) and chosen == "0-9-1":
+        raise UsageError("--dialect applies to AMQP 1.0 only, and --protocol says 0-9-1")
+    return chosen
+
+
+def _container_id(args: argparse.Namespace, role: str) -> str | None:
+    """A durable subscription (listen --queue NAME over 1.0) is known by container id and link name."""
+    queue = getattr(args, "queue", None)
+    return f"pulp-{role}-{queue}" if isinstance(queue, str) and queue else None
+
+
 def broker_from_args(
     args: argparse.Namespace,
     pulp: pulpconf.PulpConfig,
@@ -176,6 +210,9 @@ def broker_from_args(
         warnings=login.warnings + warnings,
         reconnect=getattr(args, "reconnect", True),
         blocked_timeout=getattr(args, "blocked_timeout", DEFAULT_BLOCKED_TIMEOUT),
+        protocol=_protocol(args, pulp),
+        dialect=getattr(args, "dialect", None),
+        container_id=_container_id(args, role),
     )
 
 

@@ -1,4 +1,4 @@
-"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange and url defaults. Pure."""
+"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange, url and (ours) protocol defaults. Pure."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class PulpConfig(NamedTuple):
     path: str | None = None
     topic_exchange: str | None = None
     url: str | None = None
+    protocol: str | None = None  # our own key in [messaging]: auto, 0-9-1 or 1.0
 
 
 def _unquote(value: str) -> str:
@@ -50,7 +51,8 @@ def load(path: str | None) -> PulpConfig:
     section = parser["messaging"]
     exchange = _unquote(section.get("topic_exchange", "")) or None
     url = _unquote(section.get("url", "")) or None
-    return PulpConfig(path=path, topic_exchange=exchange, url=url)
+    protocol = _unquote(section.get("protocol", "")) or None
+    return PulpConfig(path=path, topic_exchange=exchange, url=url, protocol=protocol)
 
 
 def exchange_candidates(path: str | None) -> list[str]:

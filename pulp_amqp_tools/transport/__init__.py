@@ -1,7 +1,7 @@
 """The protocol-neutral side of talking to a broker.
 
 broker.py: where it is (BrokerSettings); backoff.py: when to retry; interface.py: the seam a
-transport implements (amqp091/ today). `open_transport()` picks the implementation.
+transport implements (amqp091/ with pika, amqp10/ with proton). `open_transport()` picks one.
 """
 
 from __future__ import annotations
@@ -15,11 +15,26 @@ if TYPE_CHECKING:
 
 
 def open_transport(settings: BrokerSettings, notice: Callable[[str], None]) -> Transport:
-    """The transport for `settings` (AMQP 0-9-1 via pika; a sibling amqp10/ would be chosen here).
+    """The transport for `settings.protocol`: AMQP 0-9-1 via pika, or 1.0 via proton (amqp10/).
 
-    `notice` gets one line per reconnect event, for stderr. Imported lazily: pika is not loaded
-    for --help or tab completion.
+    `notice` gets one line per reconnect event, for stderr. Imported lazily: neither pika nor
+    proton is loaded for --help or tab completion, and 0-9-1 never loads proton.
     """
+    if settings.protocol == "1.0":
+        return _amqp10(settings, notice)
+    # "auto" is 0-9-1 here until the protocol probe (a 0-9-1 header answered by another) decides
     from pulp_amqp_tools.amqp091.session import Session
 
+    return Session(settings, notice)
+
+
+def _amqp10(settings: BrokerSettings, notice: Callable[[str], None]) -> Transport:
+    from pulp_amqp_tools.errors import UsageError
+
+    try:
+        from pulp_amqp_tools.amqp10.session import Session
+    except ImportError as exc:
+        if "proton" not in str(exc):
+            raise
+        raise UsageError("AMQP 1.0 needs python-qpid-proton: pip install 'pulp-amqp-tools[amqp10]'") from None
     return Session(settings, notice)

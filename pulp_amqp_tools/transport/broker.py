@@ -44,6 +44,7 @@ class BrokerSettings:
     # subscription needs the same one each time, so --queue NAME sets it).
     dialect: str | None = None
     container_id: str | None = None
+    protocol: str = "0-9-1"  # "0-9-1", "1.0" or "auto" (the broker's answer to a 0-9-1 header decides)
 
     def describe(self) -> str:
         more = f" (+{len(self.endpoints) - 1} more)" if len(self.endpoints) > 1 else ""

@@ -17,7 +17,7 @@ from pulp_amqp_tools.transport.interface import Binding, QueueSpec, Topology
         ("RabbitMQ", "4.0.5", "rabbitmq4", True),
         ("apache-activemq-artemis", "2.40.0", "artemis", False),
         ("qpid-cpp", "1.39.0", "qpid", False),
-        ("qpid-java", "10.1.0", "qpid", True),
+        ("Apache Qpid Broker-J Core", "10.1.0", "qpid", False),
     ],
 )
 def test_choose_by_product(product: str, version: str, name: str, unroutable: bool) -> None:
