@@ -1,0 +1,115 @@
+"""pulp-listen and pulp-emit over AMQP 1.0 on each real 1.0 broker, as processes: the seed
+transcript verbatim, 0-9-1 and 1.0 hearing each other with byte-identical bodies (RabbitMQ and
+Broker-J speak both on one port), and what a 1.0 broker cannot do refused with one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulp_amqp_tools.messages.delivery import body_bytes
+from tests.support.commands import command_env, run, start_listener
+
+pytestmark = pytest.mark.private_node
+
+SEED = [
+    "pulp.server.repo.sync.start",
+    "pulp.server.repo.sync.finish",
+    "pulp.server.repo.publish.start",
+    "pulp.server.repo.publish.finish",
+]
+BODY = bytes(range(256)) * 3  # every byte value: any re-encoding on the way would show
+
+
+@pytest.fixture(params=["amqp10_rabbitmq", "amqp10_brokerj", "amqp10_artemis"])
+def broker(request: pytest.FixtureRequest) -> Any:
+    found = request.getfixturevalue(request.param)
+    found.fixture_name = request.param
+    return found
+
+
+def env_for(broker: Any) -> dict[str, str]:
+    return command_env(AMQP_URL=f"amqp://guest:guest@{broker.host}:{broker.port}")
+
+
+def exchange_for(broker: Any) -> str:
+    """An exchange the broker has: Artemis makes an address on first use, the others keep amq.topic."""
+    return f"pulp-{uuid.uuid4().hex[:6]}" if broker.fixture_name == "amqp10_artemis" else "amq.topic"
+
+
+@pytest.mark.parametrize(
+    ("patterns", "expected"),
+    [
+        ([], SEED),
+        (["pulp.server.repo.publish.*"], SEED[2:]),
+        (["pulp.server.repo.*.finish"], [SEED[1], SEED[3]]),
+    ],
+)
+def test_seed_transcript_over_1_0(broker: Any, patterns: list[str], expected: list[str]) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    args = ["--protocol", "1.0", "-e", exchange, "-q"] + [arg for p in patterns for arg in ("-s", p)]
+    listener = start_listener(*args, "--timeout", "5", env=env, ready_timeout=60)
+    emitted = run("emit", "--protocol", "1.0", "-e", exchange, env=env)
+    assert emitted.returncode == 0, emitted.stderr
+    assert listener.wait(60) == 0, listener.stderr
+    assert listener.lines() == expected
+
+
+@pytest.mark.parametrize("direction", [("0-9-1", "1.0"), ("1.0", "0-9-1")])
+def test_the_protocols_hear_each_other_byte_for_byte(broker: Any, direction: tuple[str, str], tmp_path: Path) -> None:
+    if broker.fixture_name == "amqp10_artemis":
+        pytest.skip("Artemis's AMQP acceptor speaks 1.0 only here")
+    sender, receiver = direction
+    env, subject = env_for(broker), f"pulp.server.{uuid.uuid4().hex[:6]}.sync.finish"
+    body = tmp_path / "body.bin"
+    body.write_bytes(BODY)
+    with topic_exchange(broker) as exchange:  # one 1.0 cannot create, made over 0-9-1 as Pulp would
+        listener = start_listener(
+            "--protocol", receiver, "-e", exchange, "-s", subject, "--json", "-n", "1", "--timeout", "20", env=env
+        )
+        emitted = run("emit", "--protocol", sender, "-e", exchange, "--subject", subject, "--body", f"@{body}", env=env)
+        assert emitted.returncode == 0, emitted.stderr
+        assert listener.wait(60) == 0, listener.stderr
+    record = json.loads(listener.lines()[0])
+    assert record["subject"] == subject
+    assert body_bytes(record) == BODY, base64.b64encode(body_bytes(record))[:80]
+
+
+@contextlib.contextmanager
+def topic_exchange(broker: Any) -> Iterator[str]:
+    import pika
+
+    name = f"pat-x-{uuid.uuid4().hex[:8]}"
+    connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+    try:
+        connection.channel().exchange_declare(name, "topic")
+        yield name
+    finally:
+        connection.channel().exchange_delete(name)
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--exchange-type", "headers", "--match", "a=b"],
+        ["--exchange-type", "direct"],
+        ["--queue", "pat-stream", "--offset", "first"],
+        ["--trace"],
+    ],
+    ids=["headers", "exchange-type", "stream", "trace"],
+)
+def test_what_1_0_cannot_do_is_one_line_exit_2(broker: Any, args: list[str]) -> None:
+    exchange = [] if args == ["--trace"] else ["-e", exchange_for(broker)]
+    done = run("listen", "--protocol", "1.0", *exchange, *args, "--timeout", "1", env=env_for(broker))
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and broker.product in lines[0] and "over AMQP 1.0" in lines[0], lines
