@@ -36,6 +36,7 @@ class StreamingPublisher:
     """Publish mandatory messages on a channel in confirm mode and count what the broker said."""
 
     PUMP_EVERY = 128  # publishes between two non-blocking I/O passes
+    reports_unroutable = True  # mandatory publishing: basic.return
     MAX_UNSENT = 16 * 1024 * 1024  # bytes of frames waiting for the socket before publish() waits
     STALL = 30.0  # seconds without a byte written before publish() gives the connection up
 

@@ -114,7 +114,9 @@ def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_
     """The type of exchange `name`, or MISSING, or UNKNOWN; nothing on the broker changes."""
     channel = connection.channel()
     try:
-        channel.exchange_declare(name, passive=True)
+        # The spec says a passive declare ignores the type, and RabbitMQ does; Qpid Broker-J
+        # compares it and closes the connection (530) when it differs from pika's default 'direct'.
+        channel.exchange_declare(name, exchange_type=probe_as, passive=True)
     except px.ChannelClosedByBroker as exc:
         if exc.reply_code != 404:
             raise _refused(exc, _label(name)) from None

@@ -23,6 +23,7 @@ from pulp_amqp_tools.amqp10.dialects import Source
 from pulp_amqp_tools.amqp10.engine import describe
 from pulp_amqp_tools.amqp10.link import Attached, Link, put_source
 from pulp_amqp_tools.amqp10.settle import apply
+from pulp_amqp_tools.messages import retries
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.messages.topic import matcher
@@ -32,16 +33,26 @@ if TYPE_CHECKING:
     from proton import Message
 
 
-def delivery_of(msg: Message, exchange: str, properties: bool) -> Delivery:
-    """A 1.0 message as a Delivery: exchange <- annotation or `to`, key <- subject, bodies copied."""
+def delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool = False) -> Delivery:
+    """A 1.0 message as a Delivery: exchange <- the x-exchange annotation (RabbitMQ's) or the one
+    subscribed to, key <- subject, redelivered <- delivery-count > 0, bodies copied.
+
+    With `count_tries` (where REQUEUE is `modified{delivery-failed}`, which the broker counts in
+    delivery-count), a redelivered message carries that count as --exec's retry header: 1.0 has no
+    default exchange to send a counted copy to, so the broker's own count keeps --max-retries.
+    """
     annotations: dict[Any, Any] = dict(msg.annotations or {})
     routing_key = msg.subject or annotations.get("x-routing-key") or ""
+    headers = fieldcodec.headers_of(msg)
+    tries = msg.delivery_count
+    if count_tries and tries and retries.RETRY_HEADER not in headers:
+        headers[retries.RETRY_HEADER] = int(tries)
     return Delivery(
-        exchange=str(annotations.get("x-exchange") or exchange),
+        exchange=str(annotations["x-exchange"] if "x-exchange" in annotations else exchange),
         routing_key=str(routing_key),
         body=fieldcodec.body_bytes(msg.body),
-        redelivered=bool(msg.delivery_count),
-        headers=fieldcodec.headers_of(msg),
+        redelivered=bool(tries),
+        headers=headers,
         properties=fieldcodec.properties_of(msg) if properties else {},
         received_at=time.time(),
     )
@@ -100,6 +111,7 @@ class Consumer:
         self.queue = spec.name or ""
         self.cancelled: str | None = None
         self._durable = durable
+        self._count_tries = link.capabilities.requeue_marks_redelivered
         self._per_link = max(1, prefetch // len(sources))
         self._paused = False
         self._pending: list[tuple[Delivery, Tag]] = []
@@ -141,7 +153,7 @@ class Consumer:
         """Inside proton's dispatch: decode (copying the body) and queue; poll() hands it out."""
         dlv = event.delivery
         assert dlv is not None, "a message event has its delivery"
-        delivery = delivery_of(event.message, self._exchange, self._properties)
+        delivery = delivery_of(event.message, self._exchange, self._properties, self._count_tries)
         if self._paused:
             apply(dlv, Outcome.REQUEUE, self._link.dialect, released=True)
             return

@@ -81,6 +81,16 @@ class Dialect:
             return f"/queues/{name}"
         return name
 
+    def queue_target(self, name: str) -> str | None:
+        """Where a message goes straight to queue `name` (--exec's counted copy); None: nowhere."""
+        if not name:
+            return None
+        if self.name == "rabbitmq3":
+            return f"/amq/queue/{name}"  # the plugin publishes it by the default exchange
+        if self.name == "rabbitmq4":
+            return f"/queues/{name}"
+        return None  # a durable subscription is no node a sender can attach to
+
     @property
     def durable_is_queue(self) -> bool:
         """--queue NAME names a queue that must exist (not a durable subscription we create)."""

@@ -37,10 +37,12 @@ class _Sender(Attached):
             self.publisher.closed = condition or True
 
 
-def open_sender(link: Link, exchange: str, publisher: Publisher | None = None) -> tuple[Sender, _Sender]:
-    """A sender attached to the exchange's address (BrokerError naming it when the broker refuses)."""
+def open_sender(
+    link: Link, exchange: str, publisher: Publisher | None = None, address: str | None = None
+) -> tuple[Sender, _Sender]:
+    """A sender attached to the exchange's address, or `address` (BrokerError naming it when refused)."""
     dialect = link.dialect
-    address = dialect.target(exchange)
+    address = address or dialect.target(exchange)
     sender = link.session().sender(link.link_name("pulp-emit"))
     sender.target.address = address
     put_capabilities(sender.target.capabilities, dialect.target_capabilities)
@@ -66,15 +68,18 @@ class Publisher:
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
         self.unroutable: Counter[str] = Counter()
+        self.reports_unroutable = link.capabilities.reports_unroutable
         self.closed: Condition | bool | None = None
         self._progress_at = time.monotonic()
         self._reports_released_unroutable = link.dialect.name == "rabbitmq4"
 
-    def _sender(self, exchange: str) -> Sender:
-        sender = self._senders.get(exchange)
+    def _sender(self, exchange: str, subject: str) -> Sender:
+        key = exchange or f"queue {subject}"
+        sender = self._senders.get(key)
         if sender is None:
-            sender, _owner = open_sender(self._link, exchange, self)
-            self._senders[exchange] = sender
+            address = self._link.dialect.queue_target(subject) if not exchange else None
+            sender, _owner = open_sender(self._link, exchange, self, address)
+            self._senders[key] = sender
         return sender
 
     def settled(self, dlv: Delivery) -> None:
@@ -103,13 +108,13 @@ class Publisher:
 
     def publish(self, exchange: str, message: Outgoing) -> None:
         subject, body, headers, props = message
-        if exchange == "":
-            # 1.0 has no default exchange: --exec's counted copy to the queue is refused, and the
-            # loop gives the original back uncounted instead (loops/requeue.py).
+        if exchange == "" and not self._link.dialect.queue_target(subject):
+            # No default exchange to send --exec's counted copy to the queue by: refused, and the
+            # loop gives the original back as it is (loops/requeue.py; the broker counts it).
             self.nacked[subject] += 1
             return
         msg = fieldcodec.message(subject, body, headers, props)
-        sender = self._sender(exchange)
+        sender = self._sender(exchange, subject)
         if not self._unsettled:
             self._progress_at = time.monotonic()
         while sender.credit <= 0 or len(self._unsettled) >= self._window:

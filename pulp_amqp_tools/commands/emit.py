@@ -416,10 +416,12 @@ def _bytes_rate(size: float) -> str:
 def summary(report: Report, elapsed: float, body_bytes: int = 0) -> str:
     """The figures of the one-line summary: sent, confirmed, unroutable, elapsed, and the rates
     (messages, and bytes when the bodies are large) when the run was long enough to measure them."""
-    figures = (
-        f"{report.published} sent, {report.confirmed} confirmed, {sum(report.unroutable.values())} "
-        f"unroutable, {elapsed:.2f} s"
+    unroutable = (
+        f"{sum(report.unroutable.values())} unroutable"
+        if report.unroutable_reported
+        else "unroutable: not reported by this broker"  # never a reassuring 0
     )
+    figures = f"{report.published} sent, {report.confirmed} confirmed, {unroutable}, {elapsed:.2f} s"
     if elapsed < MEASURABLE or report.published < 2:
         return figures
     figures += f", {report.published / elapsed:,.0f} msg/s"

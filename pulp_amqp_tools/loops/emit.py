@@ -50,6 +50,7 @@ class Report:
     reconnects: int = 0
     refused_again: int = 0  # of `resent`: refused once (nacked), then sent again
     exchange_type: str | None = None  # as the broker told it (None: it would not say)
+    unroutable_reported: bool = True  # False: the broker drops unroutable messages without a word
     current: Publisher | None = field(default=None, compare=False, repr=False)  # the channel in use
 
     def confirmed_so_far(self) -> int:
@@ -132,6 +133,7 @@ class _Emitter:
         link.ensure(self.spec.topology)
         self.report.exchange_type = link.exchange_type(self.spec.topology.exchange)
         publisher = self.publisher = self.report.current = link.publisher(self.spec.window, self.spec.confirm_timeout)
+        self.report.unroutable_reported = publisher.reports_unroutable
         self._resend(publisher)
         self._publish_new(link, publisher)
         publisher.wait(self.spec.confirm_timeout)

@@ -174,6 +174,7 @@ class Publisher(Protocol):
     confirmed: int
     nacked: Counter[str]  # by subject
     unroutable: Counter[str]  # by subject: accepted, but no binding matched (mandatory)
+    reports_unroutable: bool  # False: the broker accepts and drops what no binding takes, unsaid
 
     def publish(self, exchange: str, message: Outgoing) -> None:
         """Send one message; blocks (serving the connection) while the window is full."""

@@ -76,6 +76,9 @@ def test_the_protocols_hear_each_other_byte_for_byte(broker: Any, direction: tup
             "--protocol", receiver, "-e", exchange, "-s", subject, "--json", "-n", "1", "--timeout", "20", env=env
         )
         emitted = run("emit", "--protocol", sender, "-e", exchange, "--subject", subject, "--body", f"@{body}", env=env)
+        if b"Confirm.Select not Supported" in emitted.stderr:  # checked each run: xfail only for this cause
+            listener.proc.kill()
+            pytest.xfail("Broker-J offers pika no publisher confirms over 0-9-1, which pulp-emit needs")
         assert emitted.returncode == 0, emitted.stderr
         assert listener.wait(60) == 0, listener.stderr
     record = json.loads(listener.lines()[0])
@@ -113,3 +116,52 @@ def test_what_1_0_cannot_do_is_one_line_exit_2(broker: Any, args: list[str]) -> 
     lines = done.stderr.decode().splitlines()
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1 and broker.product in lines[0] and "over AMQP 1.0" in lines[0], lines
+
+
+@contextlib.contextmanager
+def durable_queue(broker: Any, exchange: str) -> Iterator[str]:
+    """A --queue name; on RabbitMQ 3 (whose plugin reads an existing queue) declared and bound over 0-9-1."""
+    name = f"pat-q-{uuid.uuid4().hex[:8]}"
+    if broker.fixture_name != "amqp10_rabbitmq":
+        yield name  # a durable subscription: made by listen, gone with the broker at the module's end
+        return
+    import pika
+
+    connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+    try:
+        channel = connection.channel()
+        channel.queue_declare(name, durable=True)
+        channel.queue_bind(name, exchange, "pulp.server.#")
+        yield name
+    finally:
+        connection.channel().queue_delete(name)
+        connection.close()
+
+
+def test_durable_queue_keeps_what_came_while_listen_was_away(broker: Any) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    with durable_queue(broker, exchange) as queue:
+        listen = ["listen", "--protocol", "1.0", "-e", exchange, "--queue", queue, "-q"]
+        first = start_listener(*listen[1:], "-n", "1", env=env, ready_timeout=60)
+        assert run("emit", "--protocol", "1.0", "-e", exchange, "-t", "repo.sync.start", env=env).returncode == 0
+        assert first.wait(60) == 0, first.stderr
+        away = run("emit", "--protocol", "1.0", "-e", exchange, "--property", "delivery_mode=2", env=env)
+        assert away.returncode == 0, away.stderr
+        again = run(*listen, "-n", "4", "--timeout", "20", env=env)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.decode().splitlines() == SEED
+
+
+def test_exec_requeues_by_exit_status_then_rejects(broker: Any, tmp_path: Path) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    runs = tmp_path / "runs"
+    handler = f"sh -c 'echo run >> {runs}; exit 75'"
+    with durable_queue(broker, exchange) as queue:
+        listener = start_listener(
+            "--protocol", "1.0", "-e", exchange, "--queue", queue, "-s", "pulp.server.repo.sync.start",
+            "--exec", handler, "--max-retries", "2", "--timeout", "8", env=env, ready_timeout=60,
+        )  # fmt: skip
+        emitted = run("emit", "--protocol", "1.0", "-e", exchange, "-t", "repo.sync.start", env=env)
+        assert emitted.returncode == 0, emitted.stderr
+        assert listener.wait(90) == 0, listener.stderr
+    assert runs.read_text().splitlines() == ["run"] * 3  # the first try and two requeues; then rejected

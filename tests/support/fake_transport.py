@@ -104,6 +104,7 @@ class FakePublisher:
     confirmed: int = 0
     nacked: Counter[str] = field(default_factory=Counter)
     unroutable: Counter[str] = field(default_factory=Counter)
+    reports_unroutable: bool = True
     sent: list[tuple[str, Outgoing]] = field(default_factory=list)
     books: list[Outgoing] = field(default_factory=list)
     refused: list[Outgoing] = field(default_factory=list)
