@@ -24,7 +24,7 @@ from pulp_amqp_tools.amqp10.engine import describe
 from pulp_amqp_tools.amqp10.link import Attached, Link, put_source
 from pulp_amqp_tools.amqp10.settle import apply
 from pulp_amqp_tools.messages import retries
-from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.delivery import Delivery, wire_text
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.messages.topic import matcher
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, QueueSpec, Tag, Topology
@@ -93,7 +93,12 @@ def _plan(topology: Topology, link: Link) -> tuple[list[Source], str, bool]:
         )
     if spec.name is not None and dialect.durable_is_queue:
         source = Source(dialect.queue(spec.name), patterns=patterns)
-        return [source], f"queue {quoted(spec.name)} (its own bindings; -s selects {said})", False
+        queue = quoted(spec.name)
+        return (
+            [source],
+            f"exchange {quoted(topology.exchange)} through queue {queue} (its own bindings; -s selects {said})",
+            False,
+        )
     sources = dialect.subscriptions(topology.exchange, patterns)
     kind = "private subscription" if spec.name is None else f"durable subscription {quoted(spec.name)}"
     return sources, f"exchange {quoted(topology.exchange)} for {said} ({kind})", spec.name is not None
@@ -157,7 +162,11 @@ class Consumer:
         if self._paused:
             apply(dlv, Outcome.REQUEUE, self._link.dialect, released=True)
             return
-        if not receiver.shown(delivery.routing_key):
+        subject = delivery.routing_key
+        if self.queue and subject == self.queue and retries.ORIGIN_ROUTING_KEY in delivery.headers:
+            delivery.exchange = ""  # --exec's counted copy, sent straight to the queue: the loop restores it
+            subject = wire_text(delivery.headers[retries.ORIGIN_ROUTING_KEY])
+        if not receiver.shown(subject):
             apply(dlv, Outcome.ACK, self._link.dialect)  # another link shows it, or the selector's superset
             if receiver.link is not None:
                 receiver.link.flow(1)

@@ -17,10 +17,10 @@ def problem(topology: Topology, dialect: Dialect) -> str | None:
         return f"headers matching (--match): {broker} cannot bind on headers"
     if topology.more_exchanges:
         return f"several -e: {broker} takes one address per listener"
-    if queue is not None and queue.stream is not None:
-        return f"streams (--offset): {broker} has no stream queues"
-    if queue is not None and (queue.queue_type or queue.arguments):
-        return f"--queue-type and queue arguments: {broker} declares no queues"
+    if queue is not None and (queue.stream is not None or queue.queue_type == "stream"):
+        return f"streams (--offset, --queue-type stream): {broker} has no stream queues"
+    if queue is not None and queue.arguments:
+        return f"queue arguments (--max-age): {broker} declares no queues"
     if any(binding.arguments for binding in topology.bindings):
         return f"binding arguments: {broker} cannot bind with arguments"
     if topology.exchange.startswith("amq.rabbitmq.trace"):

@@ -61,7 +61,8 @@ def test_artemis_and_rabbitmq3_addresses() -> None:
         (Topology("x", exchange_type="headers"), "--exchange-type"),
         (Topology("x", match=(("a", "b"),)), "headers"),
         (Topology("x", more_exchanges=("y",)), "several -e"),
-        (Topology("x", queue=QueueSpec("q", queue_type="quorum")), "--queue-type"),
+        (Topology("x", queue=QueueSpec("q", queue_type="stream")), "streams"),
+        (Topology("x", queue=QueueSpec("q", arguments=(("x-max-age", "1D"),))), "queue arguments"),
         (Topology("amq.rabbitmq.trace", bindings=(Binding("#"),)), "--trace"),
     ],
 )
