@@ -6,10 +6,12 @@ ports of their own and all state in the broker's temporary directory.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 from .amqp10_brokers import JavaBroker
@@ -23,7 +25,8 @@ _ALIASES = ("nameAlias", "defaultAlias", "hostnameAlias")
 
 def _brokerj_config() -> dict[str, object]:
     """Broker-J's initial config: PLAIN allowed over plain TCP (it is secure-only by default,
-    and proton without cyrus has only PLAIN/ANONYMOUS/EXTERNAL), ports on 127.0.0.1 only."""
+    and proton without cyrus has only PLAIN/ANONYMOUS/EXTERNAL), HTTP basic auth likewise (for
+    the REST calls of kill_connections), ports on 127.0.0.1 only."""
     return {
         "name": "${broker.name}",
         "modelVersion": "8.0",
@@ -59,7 +62,7 @@ def _brokerj_config() -> dict[str, object]:
                 "virtualHostInitialConfiguration": "${qpid.initial_config_virtualhost_config}",
             }
         ],
-        "plugins": [{"type": "MANAGEMENT-HTTP", "name": "httpManagement"}],
+        "plugins": [{"type": "MANAGEMENT-HTTP", "name": "httpManagement", "httpBasicAuthenticationEnabled": True}],
     }
 
 
@@ -82,6 +85,19 @@ class BrokerJ(JavaBroker):
             *("-icp", str(self.initial_config)),
             *("-prop", f"qpid.amqp_port={self.port}", "-prop", f"qpid.http_port={self.http_port}"),
         ]
+
+    def kill_connections(self) -> None:
+        """Close every client connection through the management REST API ("closed by external action")."""
+        for connection in json.loads(self._rest("GET", "/api/latest/connection")):
+            self._rest("DELETE", f"/api/latest/connection?id={connection['id']}")
+
+    def _rest(self, method: str, path: str) -> str:
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        request = urllib.request.Request(
+            f"http://{self.host}:{self.http_port}{path}", method=method, headers={"Authorization": f"Basic {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return str(answer.read().decode())
 
     def environment(self) -> dict[str, str]:
         env = super().environment()
