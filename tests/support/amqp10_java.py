@@ -18,7 +18,7 @@ from .amqp10_brokers import JavaBroker
 from .amqp10_dists import ARTEMIS, BROKER_J, CACHE, cache_lock, ensure
 from .private_node import free_port
 
-__all__ = ["Artemis", "BrokerJ"]
+__all__ = ["Artemis", "BrokerJ", "artemis_template"]
 
 _ALIASES = ("nameAlias", "defaultAlias", "hostnameAlias")
 
@@ -105,7 +105,7 @@ class BrokerJ(JavaBroker):
         return env
 
 
-def _artemis_template() -> Path:
+def artemis_template() -> Path:
     """An Artemis instance made once per cache by `artemis create` (about 15 s of JVM work),
     copied for each broker with its paths rewritten: creating one per test module costs that
     much again each time."""
@@ -131,7 +131,7 @@ class Artemis(JavaBroker):
     """ActiveMQ Artemis 2.40: an `amqp` acceptor on `port`, the core acceptor on `core_port`."""
 
     def __init__(self) -> None:
-        template = _artemis_template()
+        template = artemis_template()
         super().__init__()
         self.core_port = free_port({self.port})
         self.instance = self.base_dir / "instance"
