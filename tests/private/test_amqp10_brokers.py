@@ -4,6 +4,8 @@ No project code on the wire here (tests/support/amqp10_bare.py: proton's Contain
 else), so a failure points at the fixture or the broker, never at the transport under test. The
 open frame's product and version are printed: the transport's dialect detection keys on them.
 `restart()` keeps a durable message; `kill_connections()` makes the broker close a connection.
+How each answers the 0-9-1 protocol header is here too (transport/detect.py, `--protocol auto`):
+it costs no broker start of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 import pika
 import pytest
 
+from pulp_amqp_tools.transport.detect import choose, probe
 from tests.support.amqp10_bare import Held, receive, round_trip, send
 from tests.support.amqp10_brokers import Amqp10Broker
 
@@ -101,3 +104,19 @@ def test_artemis_restart_and_kill(amqp10_artemis: Amqp10Broker) -> None:
     # (then auto-deleted by the broker).
     queue = f"pat-{uuid.uuid4().hex}"
     check_survivals(amqp10_artemis, queue, queue, ("queue",))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "raw_start", "chosen"),
+    [
+        ("amqp10_rabbitmq", b"\x01\x00\x00", "0-9-1"),  # connection.start: 0-9-1 on the port
+        ("amqp10_brokerj", b"\x01\x00\x00", "0-9-1"),
+        ("amqp10_artemis", b"AMQP\x00\x01\x00\x00", "1.0"),  # no 0-9-1 acceptor: its own header
+    ],
+)
+def test_auto_detection_answer(fixture: str, raw_start: bytes, chosen: str, request: pytest.FixtureRequest) -> None:
+    broker: Amqp10Broker = request.getfixturevalue(fixture)
+    answer = probe(broker.host, broker.port, timeout=30)
+    print(f"\n{broker.product}: {answer.describe()} {answer.raw!r}")
+    assert answer.raw.startswith(raw_start)
+    assert choose(answer) == chosen
