@@ -21,6 +21,10 @@ from .private_node import free_port
 __all__ = ["Artemis", "BrokerJ", "artemis_template"]
 
 _ALIASES = ("nameAlias", "defaultAlias", "hostnameAlias")
+# The client compiler only (with the serial GC): about half the start time on 2 busy cores
+# (Broker-J 55 -> 29 s, Artemis 40 -> 15 s measured at a load of 11-16); a test broker never
+# runs long enough for C2 to pay off.
+QUICK_START = "-XX:TieredStopAtLevel=1"
 
 
 def _brokerj_config() -> dict[str, object]:
@@ -102,6 +106,7 @@ class BrokerJ(JavaBroker):
     def environment(self) -> dict[str, str]:
         env = super().environment()
         env.update(QPID_WORK=str(self.work), QPID_JAVA_MEM="-Xmx256m -XX:MaxDirectMemorySize=256m")
+        env.update(QPID_JAVA_GC="-XX:+UseSerialGC", QPID_OPTS=QUICK_START)
         return env
 
 
@@ -140,9 +145,10 @@ class Artemis(JavaBroker):
             text = path.read_text()
             if str(template) in text:
                 path.write_text(text.replace(str(template), str(self.instance)))
-        self._set_ports()
+        self._configure()
 
-    def _set_ports(self) -> None:
+    def _configure(self) -> None:
+        """Private ports for both acceptors; a small heap that starts quickly."""
         broker_xml = self.instance / "etc" / "broker.xml"
         text = broker_xml.read_text()
         for name, port in (("artemis", self.core_port), ("amqp", self.port)):
@@ -151,7 +157,8 @@ class Artemis(JavaBroker):
                 raise RuntimeError(f"{broker_xml}: no acceptor named {name}")
         broker_xml.write_text(text)
         profile = self.instance / "etc" / "artemis.profile"
-        profile.write_text(profile.read_text().replace("-Xms512M", "-Xms64M"))  # above -Xmx256M it fails
+        text = profile.read_text().replace("-Xms512M", "-Xms64M")  # above -Xmx256M the JVM refuses to start
+        profile.write_text(text.replace("-XX:+UseG1GC", f"-XX:+UseSerialGC {QUICK_START}"))
 
     def command(self) -> list[str]:
         return [str(self.instance / "bin" / "artemis"), "run"]
