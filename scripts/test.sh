@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Run the whole test suite against a real RabbitMQ: ./scripts/test.sh [pytest args]
-# Sets up .venv when needed, starts the machine's RabbitMQ when none answers, then runs
+# Sets up .venv when needed (with the amqp10 extra), fetches the AMQP 1.0 test brokers once
+# (.cache/brokers/), starts the machine's RabbitMQ when none answers, then runs
 # ruff check, ruff format --check, mypy (package, tests, bench) and pytest.
 set -euo pipefail
 . "$(dirname "$0")/_env.sh"
 cd "$ROOT"
 setup_venv
+# Qpid Broker-J and ActiveMQ Artemis from Maven Central (Java 17 and mvn); their tests skip
+# without them, or fail when PAT_REQUIRE_AMQP10=1 (.ci/run).
+"$PY" -m tests.support.amqp10_dists >/dev/null || echo "test.sh: the AMQP 1.0 brokers are unavailable (above)" >&2
 if ! broker_answers; then
     if [ -n "${AMQP_URL:-}" ]; then
         echo "test.sh: no broker answers at the AMQP_URL given" >&2

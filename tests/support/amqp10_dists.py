@@ -121,15 +121,19 @@ def ensure(dist: Dist) -> Path:
 
 
 def main() -> int:
-    """Fetch and unpack every distribution; one line per broker; 1 when one is unavailable."""
-    status = 0
-    for dist in (BROKER_J, ARTEMIS):
-        try:
+    """Fetch and unpack every distribution (and make the Artemis instance the fixtures copy, a
+    JVM's work better done before the tests' timeouts run); 1 when a broker is unavailable."""
+    from .amqp10_java import artemis_template
+
+    try:
+        require_java()
+        for dist in (BROKER_J, ARTEMIS):
             print(f"{dist.name} {dist.version}: {ensure(dist)}")
-        except Unavailable as e:
-            print(f"amqp10_dists: {e}", file=sys.stderr)
-            status = 1
-    return status
+        print(f"{ARTEMIS.name} instance template: {artemis_template()}")
+    except (Unavailable, subprocess.CalledProcessError) as e:
+        print(f"amqp10_dists: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,9 +25,12 @@ def open_properties(url: str, timeout: float = 5.0) -> dict[str, str]:
             super().__init__(prefetch=0)
             self.properties: dict[Any, Any] | None = None
             self.error = "no answer"
+            self.connection: Any = None
 
         def on_start(self, event: Any) -> None:
-            event.container.connect(url, reconnect=False, allowed_mechs="PLAIN", allow_insecure_mechs=True)
+            self.connection = event.container.connect(
+                url, reconnect=False, allowed_mechs="PLAIN", allow_insecure_mechs=True
+            )
             event.container.schedule(timeout, self)
 
         def on_connection_opened(self, event: Any) -> None:
@@ -43,6 +46,10 @@ def open_properties(url: str, timeout: float = 5.0) -> dict[str, str]:
 
         def on_timer_task(self, event: Any) -> None:
             self.error = f"no open frame within {timeout}s"
+            transport = self.connection.transport
+            if transport is not None:  # drop the socket too: a slow broker would keep a stray connection
+                transport.close_tail()
+                transport.close_head()
             event.container.stop()
 
     opener = Opener()
