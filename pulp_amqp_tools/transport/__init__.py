@@ -22,9 +22,12 @@ def open_transport(settings: BrokerSettings, notice: Callable[[str], None]) -> T
     """
     if settings.protocol == "1.0":
         return _amqp10(settings, notice)
-    # "auto" is 0-9-1 here until the protocol probe (a 0-9-1 header answered by another) decides
     from pulp_amqp_tools.amqp091.session import Session
 
+    if settings.protocol == "auto":
+        from pulp_amqp_tools.transport.auto import Auto
+
+        return Auto(settings, notice, Session(settings, notice))
     return Session(settings, notice)
 
 

@@ -165,3 +165,13 @@ def test_exec_requeues_by_exit_status_then_rejects(broker: Any, tmp_path: Path) 
         assert emitted.returncode == 0, emitted.stderr
         assert listener.wait(90) == 0, listener.stderr
     assert runs.read_text().splitlines() == ["run"] * 3  # the first try and two requeues; then rejected
+
+
+def test_auto_speaks_1_0_only_where_the_broker_asks_for_it(broker: Any) -> None:
+    done = run("listen", "-e", exchange_for(broker), "--timeout", "2", env=env_for(broker))  # --protocol auto
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 6, done.stderr  # connected, listened, nothing came
+    switched = [line for line in lines if "connecting over AMQP 1.0" in line]
+    # Artemis answers the 0-9-1 header with 1.0's; RabbitMQ and Broker-J speak 0-9-1 on the same port
+    assert len(switched) == (1 if broker.fixture_name == "amqp10_artemis" else 0), lines
+    assert any("listening on exchange" in line for line in lines), lines
