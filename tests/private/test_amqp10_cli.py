@@ -175,3 +175,20 @@ def test_auto_speaks_1_0_only_where_the_broker_asks_for_it(broker: Any) -> None:
     # Artemis answers the 0-9-1 header with 1.0's; RabbitMQ and Broker-J speak 0-9-1 on the same port
     assert len(switched) == (1 if broker.fixture_name == "amqp10_artemis" else 0), lines
     assert any("listening on exchange" in line for line in lines), lines
+
+
+def test_durable_queue_loses_nothing_when_the_broker_closes_the_connection(broker: Any) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    with durable_queue(broker, exchange) as queue:
+        listener = start_listener(
+            "--protocol", "1.0", "-e", exchange, "--queue", queue, "-q", "-n", "8", "--timeout", "60",
+            env=env, ready_timeout=60,
+        )  # fmt: skip
+        before = run("emit", "--protocol", "1.0", "-e", exchange, "--property", "delivery_mode=2", env=env)
+        assert before.returncode == 0, before.stderr
+        broker.kill_connections()
+        after = run("emit", "--protocol", "1.0", "-e", exchange, "--property", "delivery_mode=2", env=env)
+        assert after.returncode == 0, after.stderr
+        assert listener.wait(120) == 0, listener.stderr
+    assert sorted(listener.lines()) == sorted(SEED * 2)  # all eight: none lost while reconnecting
+    assert "reconnecting" in listener.stderr
