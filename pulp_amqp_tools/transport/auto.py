@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 # 0-9-1 connect failures where no broker answered at all, so no other protocol's header came back
-_NOT_A_PROTOCOL_ANSWER = ("no answer within", "connection refused", "unknown host", "TLS")
+_NOT_A_PROTOCOL_ANSWER = ("no answer within", "connection refused", "unknown host", "TLS handshake", "TLS certificate")
 
 
 class Auto:

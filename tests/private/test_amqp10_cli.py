@@ -127,15 +127,19 @@ def durable_queue(broker: Any, exchange: str) -> Iterator[str]:
         return
     import pika
 
-    connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+    def channel() -> Any:  # a connection each time: a test may have the broker close them all
+        return pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port)).channel()
+
+    setup = channel()
+    setup.queue_declare(name, durable=True)
+    setup.queue_bind(name, exchange, "pulp.server.#")
+    setup.connection.close()
     try:
-        channel = connection.channel()
-        channel.queue_declare(name, durable=True)
-        channel.queue_bind(name, exchange, "pulp.server.#")
         yield name
     finally:
-        connection.channel().queue_delete(name)
-        connection.close()
+        cleanup = channel()
+        cleanup.queue_delete(name)
+        cleanup.connection.close()
 
 
 def test_durable_queue_keeps_what_came_while_listen_was_away(broker: Any) -> None:
@@ -192,3 +196,20 @@ def test_durable_queue_loses_nothing_when_the_broker_closes_the_connection(broke
         assert listener.wait(120) == 0, listener.stderr
     assert sorted(listener.lines()) == sorted(SEED * 2)  # all eight: none lost while reconnecting
     assert "reconnecting" in listener.stderr
+
+
+def test_pretty_and_json_show_the_1_0_fields(broker: Any) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    headers = ["--header", "origin=test", "--property", "message_id=m-1", "--property", "correlation_id=c-1"]
+    for mode in ([], ["--json"]):
+        listener = start_listener("--protocol", "1.0", "-e", exchange, *mode, "-n", "1", env=env, ready_timeout=60)
+        emitted = run("emit", "--protocol", "1.0", "-e", exchange, "-t", "repo.sync.start", *headers, env=env)
+        assert emitted.returncode == 0, emitted.stderr
+        assert listener.wait(60) == 0, listener.stderr
+        text = listener.stdout.decode()
+        assert "pulp.server.repo.sync.start" in text and "m-1" in text and "origin" in text, text
+        if mode:
+            record = json.loads(text.splitlines()[0])
+            assert record["properties"]["subject"] == "pulp.server.repo.sync.start"
+            assert record["properties"]["message_id"] == "m-1" and record["properties"]["correlation_id"] == "c-1"
+            assert record["headers"]["origin"] == "test"

@@ -241,3 +241,29 @@ def test_durable_subscription_loses_nothing_across_a_restart(broker: Any) -> Non
         link.close()
         if rabbit:
             _declare_rabbit_queue(broker, name, "")
+
+
+def test_peek_browses_and_leaves_every_message(broker: Any, link: Link) -> None:
+    from pulp_amqp_tools.errors import UsageError
+
+    name = f"pat-peek-{uuid.uuid4().hex[:8]}"
+    if not link.capabilities.peek:
+        with pytest.raises(UsageError) as caught:
+            next(link.peek(QueueSpec(name, declare=False)))
+        assert "cannot browse" in caught.value.message
+        return
+    if broker.fixture_name != "amqp10_brokerj":
+        pytest.skip("an Artemis queue to browse needs an anycast address made for it")
+    import pika
+
+    connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+    channel = connection.channel()
+    try:
+        channel.queue_declare(name)
+        for word in ("one", "two"):
+            channel.basic_publish("", name, word.encode())
+        for _look in range(2):  # a second look sees the same: nothing was taken
+            assert [d.body for d in link.peek(QueueSpec(name, declare=False))] == [b"one", b"two"]
+    finally:
+        channel.queue_delete(name)
+        connection.close()
