@@ -15,7 +15,7 @@ from collections.abc import Generator
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingConnection
 
-from pulp_amqp_tools.amqp091 import fieldcodec, topology
+from pulp_amqp_tools.amqp091 import fieldcodec, queues
 from pulp_amqp_tools.amqp091.connect import translate
 from pulp_amqp_tools.amqp091.consume import delivery_of
 from pulp_amqp_tools.messages.delivery import Delivery
@@ -30,7 +30,7 @@ def peek(
     fieldcodec.install()  # before any message arrives: a hostile header must not drop the connection
     channel = connection.channel()
     try:
-        queue, _type = topology.declare_queue(connection, channel, spec._replace(declare=False), settings.vhost)
+        queue, _type = queues.declare_queue(connection, channel, spec._replace(declare=False), settings.vhost)
         while True:
             method, props, body = channel.basic_get(queue, auto_ack=False)
             if method is None or props is None or body is None:
