@@ -2,7 +2,8 @@
 
 The commands' options hold these specs as they are (commands/*/options.py), and argparse's help
 quotes the same constants, so a default is written in one place. No I/O, nothing imported but
-transport.interface.
+transport.interface (for types only),
+so the parsers can quote the defaults cheaply.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from pulp_amqp_tools.transport.interface import Topology
-
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
     from pulp_amqp_tools.messages.filters import Condition
+    from pulp_amqp_tools.transport.interface import Topology
 
 DEFAULT_PREFETCH = 1000  # --prefetch: messages the broker may send ahead of our acknowledgements
 DEFAULT_MAX_BUFFER = 256 * 1024 * 1024  # --max-buffer: bytes held unacknowledged at most (loops/budget.py)
 DEFAULT_MAX_BUFFER_TEXT = "256M"  # how --help writes DEFAULT_MAX_BUFFER (cli/argtypes.byte_size reads it)
 DEFAULT_WINDOW = 2000  # emit: unconfirmed messages in flight at most
 DEFAULT_CONFIRM_TIMEOUT = 30.0  # --confirm-timeout
+DEFAULT_TOP_ROWS = 50  # --top-rows: the busiest keys shown; the rest is "(other)"
+DEFAULT_TOP_EVERY = 5.0  # --top-every: seconds between JSON snapshots
 
 
 class Keeper(Protocol):
