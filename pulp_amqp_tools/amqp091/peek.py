@@ -1,4 +1,4 @@
-"""--peek's pika side: the messages a queue holds now, taken with basic.get and never acknowledged.
+"""--peek's pika side, below loops/peek.py: the messages a queue holds now, by basic.get, never acknowledged.
 
 When the peek ends its channel closes and the broker puts every message back: a classic queue
 puts them where they were, in their order, marked redelivered (measured on RabbitMQ 3.10; an

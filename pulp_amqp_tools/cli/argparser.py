@@ -1,4 +1,4 @@
-"""The argument parser both commands use: argparse, but usage errors are one masked line. Pure."""
+"""The argument parser both commands use: argparse, but usage errors are one masked line. No pika, no rich."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where and how to reach the broker: the options both commands share, resolved once. Pure.
+"""Where and how to reach the broker: the options both commands share, resolved once. No pika.
 
 Precedence, highest first: -a/-p, then -u (or AMQP_URL), then `[messaging] url` in Pulp's
 server.conf, then localhost:5672 as guest on vhost "/".

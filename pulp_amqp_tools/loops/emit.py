@@ -1,4 +1,4 @@
-"""emit's loop: stream the messages through a Publisher, send the unconfirmed again after a loss, report.
+"""emit's loop, the level below commands/emit/: messages through a Publisher, the unconfirmed sent again, a report.
 
 A lost connection does not lose messages silently: the unconfirmed ones are sent again on a new
 connection (at-least-once: the broker may already hold some, so duplicates are possible and

@@ -1,4 +1,4 @@
-"""listen's loop: deliveries -> --where -> render -> stdout, then acknowledge; when to stop; reconnects.
+"""listen's loop, the level below commands/listen/: deliveries -> --where -> render -> stdout -> ack; reconnects.
 
 Messages are acknowledged only after their lines were written and flushed, in one settle of many
 per batch, so a durable --queue loses nothing on Ctrl-C or a crash, and a paused stdout stops the
@@ -24,8 +24,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import receivers, reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.loops.requeue import Requeuer
-from pulp_amqp_tools.loops.sinks import Deferring, Ticking
-from pulp_amqp_tools.loops.specs import Keeper
+from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking
 from pulp_amqp_tools.loops.specs import ListenSpec as ListenSpec  # where callers found it first
 from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.transport.interface import (

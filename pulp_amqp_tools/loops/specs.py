@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
@@ -24,16 +24,6 @@ DEFAULT_WINDOW = 2000  # emit: unconfirmed messages in flight at most
 DEFAULT_CONFIRM_TIMEOUT = 30.0  # --confirm-timeout
 DEFAULT_TOP_ROWS = 50  # --top-rows: the busiest keys shown; the rest is "(other)"
 DEFAULT_TOP_EVERY = 5.0  # --top-every: seconds between JSON snapshots
-
-
-class Keeper(Protocol):
-    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
-
-    def keep(self, delivery: Delivery) -> None:
-        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
-
-    def commit(self) -> None:
-        """Make what was kept durable: runs before every acknowledgement."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""--save-dir: each message as one file holding its --json record, complete on disk before its ack. Pure.
+"""--save-dir: each message as one file holding its --json record, on disk before its ack. Writes files.
 
 Files are named `000001-<subject>.json`, numbered on from the highest number already in the
 directory, so `ls` lists them in arrival order (to 999,999; `pulp-emit --replay DIR` orders by

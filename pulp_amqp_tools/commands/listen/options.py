@@ -265,12 +265,12 @@ def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
 
 
 def _handler(args: argparse.Namespace) -> policy.ExecOptions:
-    from pulp_amqp_tools.handlers import command as handler_command
+    from pulp_amqp_tools.handlers import argv as handler_argv
 
-    argv = handler_command.parse(args.exec)
+    argv = handler_argv.parse(args.exec)
     return policy.ExecOptions(
         argv=argv,
-        executable=handler_command.resolve(argv),
+        executable=handler_argv.resolve(argv),
         timeout=args.exec_timeout,
         concurrency=args.exec_concurrency or policy.DEFAULT_CONCURRENCY,
         max_retries=policy.DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,
