@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 DEFAULT_PREFETCH = 1000  # --prefetch: messages the broker may send ahead of our acknowledgements
 DEFAULT_MAX_BUFFER = 256 * 1024 * 1024  # --max-buffer: bytes held unacknowledged at most (loops/budget.py)
-DEFAULT_MAX_BUFFER_TEXT = "256M"  # how --help writes DEFAULT_MAX_BUFFER (cli/argtypes.byte_size reads it)
 DEFAULT_WINDOW = 2000  # emit: unconfirmed messages in flight at most
 DEFAULT_CONFIRM_TIMEOUT = 30.0  # --confirm-timeout
 DEFAULT_TOP_ROWS = 50  # --top-rows: the busiest keys shown; the rest is "(other)"

@@ -172,7 +172,7 @@ def _add_stop_arguments(stop: argparse._ArgumentGroup) -> None:
         default=specs.DEFAULT_MAX_BUFFER,
         metavar="SIZE",
         help="bytes of messages held at most, whatever their sizes: the prefetch is lowered to fit "
-        f"the largest messages seen (default: {specs.DEFAULT_MAX_BUFFER_TEXT}; K, M, G are powers of 1024)",
+        f"the largest messages seen (default: {specs.DEFAULT_MAX_BUFFER >> 20}M; K, M, G are powers of 1024)",
     )
 
 
