@@ -120,7 +120,7 @@ class SaveDir:
             return name
 
     def keep(self, delivery: Delivery) -> None:
-        """A delivery's --json record as the next file (loops/listen.py's Keeper)."""
+        """A delivery's --json record as the next file (a Keeper: loops/sinks.py)."""
         self.write(delivery.subject, json_line(delivery))
 
     def commit(self) -> None:
