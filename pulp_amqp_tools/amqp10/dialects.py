@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from pulp_amqp_tools.amqp10 import selector
+from pulp_amqp_tools.transport.broker import DIALECTS
 from pulp_amqp_tools.transport.capabilities import Capabilities
 
 TOPIC_BINDING = "apache.org:legacy-amqp-topic-binding:string"  # 0x0000468C00000001
 SELECTOR = "apache.org:selector-filter:string"  # 0x0000468C00000004
-NAMES = ("qpid", "artemis", "rabbitmq3", "rabbitmq4", "servicebus")
+NAMES = DIALECTS
 
 
 class Source(NamedTuple):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from pulp_amqp_tools.amqp10.dialects import Dialect
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.transport.interface import Topology
@@ -32,3 +35,11 @@ def check(topology: Topology, dialect: Dialect) -> None:
     found = problem(topology, dialect)
     if found is not None:
         raise UsageError(found)
+
+
+def header_problem(headers: Iterable[tuple[str, Any]]) -> str | None:
+    """Why these headers cannot travel as 1.0 application properties (no maps, no lists), or None."""
+    for key, value in headers:
+        if isinstance(value, (dict, list, tuple)):
+            return f"header {key!r}: AMQP 1.0 application properties cannot hold a map or a list"
+    return None

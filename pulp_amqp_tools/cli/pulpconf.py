@@ -1,4 +1,5 @@
-"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange, url and (ours) protocol defaults. Pure."""
+"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange, url and (ours) protocol defaults. Reads the
+file; no pika."""
 
 from __future__ import annotations
 

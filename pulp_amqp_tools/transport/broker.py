@@ -14,6 +14,10 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_BLOCKED_TIMEOUT = 30.0
 
 
+# The AMQP 1.0 broker families amqp10/dialects.py speaks (BrokerSettings.dialect, --dialect).
+DIALECTS = ("qpid", "artemis", "rabbitmq3", "rabbitmq4", "servicebus")
+
+
 def host_port(host: str, port: int) -> str:
     """`host:port` as people write it: an IPv6 address in brackets."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
