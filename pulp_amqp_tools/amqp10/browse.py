@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 from proton import Event
 
-from pulp_amqp_tools.amqp10.consume import delivery_of
+from pulp_amqp_tools.amqp10.consume import safe_delivery_of
 from pulp_amqp_tools.amqp10.dialects import Source
 from pulp_amqp_tools.amqp10.link import Attached, Link, put_source
 from pulp_amqp_tools.amqp10.settle import apply
@@ -33,7 +33,7 @@ class _Browser(Attached):
         self.held: list[Delivery] = []
 
     def on_message(self, event: Event) -> None:
-        self.held.append(delivery_of(event.message, "", self.properties))
+        self.held.append(safe_delivery_of(event.message, "", self.properties))
         if event.delivery is not None:
             apply(event.delivery, Outcome.ACK, self.link.dialect)  # a browsed copy: settling takes nothing
 

@@ -58,6 +58,18 @@ def delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool
     )
 
 
+UNDECODABLE = "(undecodable message)"
+
+
+def safe_delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool = False) -> Delivery:
+    """delivery_of() that never raises: an exception inside proton's dispatch would deliver the same
+    event again and again (a poison message); what cannot be decoded is shown as such."""
+    try:
+        return delivery_of(msg, exchange, properties, count_tries)
+    except Exception as exc:  # noqa: BLE001 - anything a hostile message makes the decoding raise
+        return Delivery(exchange=exchange, routing_key="", body=b"", headers={UNDECODABLE: type(exc).__name__})
+
+
 class _Receiver(Attached):
     """One receiver link of a Consumer: its deliveries go to the consumer's pending list."""
 
@@ -158,7 +170,7 @@ class Consumer:
         """Inside proton's dispatch: decode (copying the body) and queue; poll() hands it out."""
         dlv = event.delivery
         assert dlv is not None, "a message event has its delivery"
-        delivery = delivery_of(event.message, self._exchange, self._properties, self._count_tries)
+        delivery = safe_delivery_of(event.message, self._exchange, self._properties, self._count_tries)
         if self._paused:
             apply(dlv, Outcome.REQUEUE, self._link.dialect, released=True)
             return

@@ -66,3 +66,14 @@ def test_hostile_values_become_plain_ones() -> None:
     assert fieldcodec.incoming_value(proton.symbol("x")).__class__ is str
     assert fieldcodec.incoming_value(proton.ulong(5)).__class__ is int
     assert fieldcodec.incoming_value(proton.Described(proton.symbol("d"), 1)) == "Described(symbol('d'), 1)"
+
+
+def test_a_message_that_cannot_be_decoded_becomes_a_visible_delivery() -> None:
+    from pulp_amqp_tools.amqp10.consume import UNDECODABLE, safe_delivery_of
+
+    deep: list[object] = []
+    for _ in range(5000):  # nested past Python's recursion limit
+        deep = [deep]
+    msg = Message(body=deep, subject="s")
+    delivery = safe_delivery_of(msg, "x", True)
+    assert delivery.headers == {UNDECODABLE: "RecursionError"} and delivery.body == b""
