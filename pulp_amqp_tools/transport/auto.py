@@ -12,10 +12,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.errors import ConnectError
-from pulp_amqp_tools.transport import detect
 from pulp_amqp_tools.transport.broker import BrokerSettings, host_port
 
 if TYPE_CHECKING:
+    from pulp_amqp_tools.transport.detect import Answer
     from pulp_amqp_tools.transport.interface import Link, Transport
 
 
@@ -38,6 +38,8 @@ class Auto:
         except ConnectError as error:
             if any(cause in error.message for cause in _NOT_A_PROTOCOL_ANSWER):
                 raise  # nobody answered: asking again would only double the wait
+            from pulp_amqp_tools.transport import detect  # only after a failure: a 0-9-1 run never loads it
+
             answer = self._ask()
             if answer is None or detect.choose(answer) != "1.0":
                 raise
@@ -50,7 +52,9 @@ class Auto:
         self.failures = self.inner.failures
         return self.inner.connect()
 
-    def _ask(self) -> detect.Answer | None:
+    def _ask(self) -> Answer | None:
+        from pulp_amqp_tools.transport import detect
+
         host, port = self.settings.endpoints[0]
         context = None
         if self.settings.tls:
