@@ -23,15 +23,14 @@ def _literal(word: str) -> str:
 def like(pattern: str) -> str:
     """The LIKE text for one topic pattern: `pulp.server.repo.*.finish` -> `pulp.server.repo.%.finish`."""
     words = pattern.split(".") if pattern else [""]
-    parts: list[str] = []
+    parts: list[str | None] = []  # None: a wildcard, kept apart from an escaped literal "\\%"
     for index, word in enumerate(words):
         if index and words[index - 1] != "#" and word != "#":
             parts.append(".")
-        parts.append("%" if word in ("*", "#") else _literal(word))
-    text = "".join(parts)
-    while "%%" in text:
-        text = text.replace("%%", "%")
-    return text
+        wild = word in ("*", "#")
+        if not (wild and parts and parts[-1] is None):  # two wildcards in a row are one %
+            parts.append(None if wild else _literal(word))
+    return "".join("%" if part is None else part for part in parts)
 
 
 def selector(patterns: Sequence[str]) -> str | None:

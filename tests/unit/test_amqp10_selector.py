@@ -35,6 +35,7 @@ def _like_matches(text: str, subject: str) -> bool:
         ("a.#.b", "a%b"),
         ("a_b.%", "a\\_b.\\%"),
         ("it's", "it''s"),
+        ("%.#", "\\%%"),  # an escaped % and a wildcard side by side stay two
     ],
 )
 def test_like(pattern: str, expected: str) -> None:
