@@ -11,8 +11,9 @@ Run as a script, one mode per process, e.g.::
 These are deliberately the plainest reasonable pika code: no argparse, no
 logging, no rich, nothing but pika and a few stdlib modules, so that their
 start-up and per-message costs are a fair floor for our commands.  The harness
-imports ``BODY``/``ROUTING_KEYS``/``make_body`` from here so every publisher in
-the benchmark sends the same ~220-byte Pulp-like JSON events.
+imports ``BODY``/``ROUTING_KEYS``/``make_body`` from here (they live in
+bodies.py, shared with the bare proton programs) so every publisher in the
+benchmark sends the same ~220-byte Pulp-like JSON events.
 """
 
 from __future__ import annotations
@@ -21,36 +22,12 @@ import sys
 from typing import Any
 
 import pika
+from bodies import ROUTING_KEYS, make_body, opts
 
-ROUTING_KEYS = (
-    "repo.sync.start",
-    "repo.sync.finish",
-    "repo.publish.start",
-    "repo.publish.finish",
-)
-
-_BODY_TEMPLATE = (
-    '{"event_type":"%s","timestamp":"2024-05-01T12:00:00.000000+00:00",'
-    '"payload":{"repo_id":"rhel-9-baseos-rpms",'
-    '"task_id":"3f2b6c1e-8a4d-4b7e-9c2a-5d1e0f6a7b8c",'
-    '"importer_type_id":"yum_importer","sequence":%d}}'
-)
-
-
-def make_body(event_type: str, seq: int) -> bytes:
-    """A Pulp-like event body, ~220 bytes."""
-    return (_BODY_TEMPLATE % (event_type, seq)).encode()
-
+__all__ = ["BODY", "PROPS", "ROUTING_KEYS", "make_body"]  # the harness takes the events from here
 
 BODY = make_body(ROUTING_KEYS[0], 0)
 PROPS = pika.BasicProperties(content_type="application/json", delivery_mode=2)
-
-
-def _opts(argv: list[str]) -> dict[str, str]:
-    """Parse ``--key value`` pairs (no argparse: keep start-up minimal)."""
-    if len(argv) % 2:
-        raise SystemExit(f"expected --key value pairs, got {argv!r}")
-    return {k.lstrip("-"): v for k, v in zip(argv[::2], argv[1::2], strict=True)}
 
 
 def consume(o: dict[str, str]) -> int:
@@ -161,7 +138,7 @@ MODES = {
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in MODES:
         raise SystemExit(f"usage: baselines.py {{{'|'.join(MODES)}}} --key value ...")
-    return MODES[argv[0]](_opts(argv[1:]))
+    return MODES[argv[0]](opts(argv[1:]))
 
 
 if __name__ == "__main__":

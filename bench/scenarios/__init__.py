@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from report import Row
 
+from .amqp10 import amqp10
 from .common import Ctx
 from .completion import completion
 from .emit import emit
@@ -35,4 +36,5 @@ SCENARIOS: dict[str, Callable[[Ctx], list[Row]]] = {
     "completion": completion,
     "stream": stream_read,
     "top": listen_top,
+    "amqp10": amqp10,
 }

@@ -36,6 +36,7 @@ class Amqp10Broker:
     host = "127.0.0.1"
     user = "guest"
     password = "guest"
+    kill_restarts = True  # kill_connections() restarts the broker (unless a subclass does better)
 
     def __init__(self, base_dir: Path | None = None, port: int | None = None) -> None:
         self.base_dir = base_dir or Path(tempfile.mkdtemp(prefix=f"pat-{type(self).__name__.lower()}-"))
@@ -186,6 +187,8 @@ class JavaBroker(Amqp10Broker):
 
 class RabbitAmqp10(Amqp10Broker):
     """A private RabbitMQ node with rabbitmq_amqp1_0: 1.0 and 0-9-1 on the same port."""
+
+    kill_restarts = False
 
     def __init__(self) -> None:
         self.node = PrivateNode(plugins=("rabbitmq_amqp1_0",))

@@ -73,6 +73,8 @@ def _brokerj_config() -> dict[str, object]:
 class BrokerJ(JavaBroker):
     """Qpid Broker-J 10.x; QPID_WORK (config store and BDB message store) in the temp dir."""
 
+    kill_restarts = False
+
     def __init__(self) -> None:
         self.home = ensure(BROKER_J)
         super().__init__()
