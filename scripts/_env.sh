@@ -6,7 +6,7 @@ PY="$VENV/bin/python"
 
 setup_venv() {
     # Creates .venv and installs the package (editable, so the console scripts run this checkout)
-    # with its test tools. Quiet unless something fails.
+    # with its test and development tools (the `test` and `dev` extras). Quiet unless something fails.
     if [ ! -x "$PY" ]; then
         python3 -m venv "$VENV" || return 1
     fi
@@ -14,7 +14,7 @@ setup_venv() {
     want=$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" | cksum)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         local log="$VENV/pip-install.log"
-        if ! "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" >"$log" 2>&1; then
+        if ! "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test,dev]" >"$log" 2>&1; then
             cat "$log" >&2
             return 1
         fi
