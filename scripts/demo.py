@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
-EXAMPLES = ([], ["-s", "pulp.server.repo.publish.*"], ["-s", "pulp.server.repo.*.finish"])
+EXAMPLES: tuple[list[str], ...] = ([], ["-s", "pulp.server.repo.publish.*"], ["-s", "pulp.server.repo.*.finish"])
 
 
 def answers(url: str) -> bool:
