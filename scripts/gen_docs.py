@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without the package install
 from pulp_amqp_tools import __version__, exitcodes  # noqa: E402
 from pulp_amqp_tools.cli import helpformat  # noqa: E402
 from pulp_amqp_tools.cli.environment import Environment  # noqa: E402
-from pulp_amqp_tools.commands import emit, listen  # noqa: E402
+from pulp_amqp_tools.commands.emit import arguments as emit  # noqa: E402
+from pulp_amqp_tools.commands.listen import arguments as listen  # noqa: E402
 
 Builder = Callable[[Environment], argparse.ArgumentParser]
 # Each command: its parser, and the one line its man page's NAME section gives it.
