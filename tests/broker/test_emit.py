@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.support.broker import drain, unique
+from pulp_amqp_tools.loops import emit
+from tests.support.broker import BROKER_URL, drain, unique
 from tests.support.commands import run
 
 SYNC_FINISH_KEYS = {
@@ -130,15 +132,6 @@ def test_count_cycles_through_types(tap: tuple[BlockingChannel, str], exchange: 
     ]
 
 
-def test_unknown_event_type_lists_the_valid_ones() -> None:
-    result = run("emit", "-t", "repo.delete")
-    assert result.returncode == 2
-    err = result.stderr.decode()
-    assert err.count("\n") == 1 and "repo.delete" in err
-    for name in ("repo.sync.start", "repo.sync.finish", "repo.publish.start", "repo.publish.finish"):
-        assert name in err
-
-
 @pytest.mark.broker
 @pytest.mark.parametrize("how", ["text", "file", "stdin"])
 def test_arbitrary_message(tap: tuple[BlockingChannel, str], exchange: str, how: str, tmp_path: object) -> None:
@@ -201,13 +194,25 @@ def test_missing_exchange_is_created(exchange: str, admin: BlockingChannel) -> N
     admin.exchange_declare(exchange, passive=True)
 
 
-def test_subject_and_body_go_together() -> None:
-    result = run("emit", "--subject", "x")
-    assert result.returncode == 2 and b"--body" in result.stderr
-
-
 @pytest.mark.broker
 def test_reserved_exchange_that_does_not_exist() -> None:
     result = run("emit", "-e", unique("amq.nope"))
     assert result.returncode == 5
     assert b"reserved" in result.stderr
+
+
+@pytest.mark.broker
+def test_a_full_queue_refuses_for_real_and_emit_says_so_after_trying_again(exchange: str, queue_name: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
+    try:
+        channel = connection.channel()
+        channel.exchange_declare(exchange, "topic")
+        channel.queue_declare(queue_name, arguments={"x-max-length": 2, "x-overflow": "reject-publish"})
+        channel.queue_bind(queue_name, exchange, "#")
+    finally:
+        connection.close()
+    result = run("emit", "-e", exchange, "-n", "5", "--confirm-timeout", "5")
+    err = result.stderr.decode()
+    assert result.returncode == 7, err
+    assert err.count("the broker refused 3 messages (nack); sending them again") == emit.NACK_ROUNDS, err
+    assert "3 of 5 messages" in err and "3 rejected" in err and "Traceback" not in err

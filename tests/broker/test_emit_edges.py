@@ -1,8 +1,8 @@
-"""Second hardening pass, emit side (issue #16): poison messages end the run, input is read with a
-limit, the confirm timeout counts from the last byte out, and a replay is checked whole first.
+"""emit at its edges: poison messages end the run, input is read with a limit, the confirm timeout
+counts from the last byte out, and a replay is checked whole first.
 
-Every test runs the installed `pulp-emit` as a real process against the real broker (or a
-private node whose frame_max is lowered), with a bound on its time, its stderr and its memory."""
+Every test runs the installed `pulp-emit` as a real process against the shared broker, with a
+bound on its time, its stderr and its memory (the frame_max case: tests/private/test_emit_edges.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.support.broker import unique
 from tests.support.commands import command_env
-from tests.support.private_node import PrivateNode, rabbitmq_available
 from tests.support.procs import Outcome, console, run_console
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
@@ -98,38 +97,6 @@ def test_a_replay_record_with_100000_headers_is_refused_before_connecting(
     result = run_console("emit", "--replay", str(path), env=command_env(), timeout=20)
     assert result.seconds < 15
     one_error(result, 2, "line 1", "frame")
-
-
-@pytest.fixture(scope="module")
-def small_frames() -> Iterator[PrivateNode]:
-    """A private node that negotiates 4 KiB frames, so a header of 6 KB passes our own checks
-    (made for RabbitMQ's default 128 KiB) and only the broker can refuse it."""
-    if not rabbitmq_available():
-        pytest.skip("rabbitmq-server is not installed: no private node")
-    with PrivateNode(extra_config="frame_max = 4096") as node:
-        yield node
-
-
-@pytest.mark.private_node
-def test_a_message_the_connection_cannot_carry_ends_the_run(small_frames: PrivateNode) -> None:
-    env = command_env(AMQP_URL=small_frames.url)
-    result = run_console(
-        "emit",
-        "-e",
-        unique("hx"),
-        "--subject",
-        "a.b",
-        "--body",
-        "x",
-        "--header",
-        "big=" + "y" * 6000,
-        env=env,
-        timeout=60,
-    )
-    assert result.seconds < 20, result.err_lines
-    assert len(result.err_lines) <= 3, result.err_lines
-    assert result.returncode == 5, result.err_lines
-    assert "'a.b'" in result.err_lines[-1] and "frame" in result.err_lines[-1], result.err_lines
 
 
 # -- defect 4: input read with a limit, interruptible -----------------------------------------

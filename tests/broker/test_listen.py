@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 
 import pika
 import pytest
 
-from tests.support.broker import delete_exchange, unique
-from tests.support.commands import command_env, run, start_listener
+from tests.support.broker import BROKER_URL, delete_exchange, unique
+from tests.support.commands import command_env, run, script, start_listener
 
 pytestmark = pytest.mark.broker
 
@@ -235,3 +236,33 @@ def test_default_exchange_is_amq_topic(admin: pika.adapters.blocking_connection.
     assert result.returncode == 0, result.stderr
     assert listener.wait() == 0
     assert listener.lines() == [subject]
+
+
+@pytest.mark.broker
+def test_a_paused_reader_keeps_the_connection_and_loses_nothing(exchange: str) -> None:
+    """With heartbeats of 1 s, a reader paused for 8 s used to cost the connection (and a private
+    queue's messages); now listen keeps answering heartbeats and prints everything afterwards."""
+    proc = subprocess.Popen(
+        [*script("listen"), "-e", exchange, "-q", "--heartbeat", "1", "-n", "20000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert b"listening on exchange" in proc.stderr.readline()
+        connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
+        channel = connection.channel()
+        for n in range(20000):
+            channel.basic_publish(exchange, f"seq.{n}", b"{}")
+        connection.close()
+        time.sleep(8)  # nobody reads: the pipe is full long before this
+        assert proc.poll() is None
+        out, err = proc.communicate(timeout=60)  # a listener that lost messages would wait forever
+        assert proc.returncode == 0
+        assert out.decode().splitlines() == [f"seq.{n}" for n in range(20000)]
+        assert "lost the connection" not in err.decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

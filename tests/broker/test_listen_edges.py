@@ -1,6 +1,6 @@
-"""Second hardening pass, listen side and both commands' edges (issue #16): an exchange declared
-with arguments, memory bounded in bytes, closed streams, output a publisher cannot forge, and
-errors that stay one line without a password fragment.
+"""listen at its edges, and both commands': an exchange declared with arguments, memory bounded in
+bytes, closed streams, output a publisher cannot forge, and errors that stay one line without a
+password fragment.
 
 The installed console scripts run as real processes against the shared broker."""
 

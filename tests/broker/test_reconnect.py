@@ -1,8 +1,7 @@
 """Staying up against the shared broker, touching only our own connections and names.
 
 Faults here are `rabbitmqctl close_connection` on the listener's or emitter's own connection
-(found by its --connection-name), deleted queues and exchanges of our own, and signals.
-"""
+(found by its --connection-name), deleted queues and exchanges of our own, and signals."""
 
 from __future__ import annotations
 
@@ -16,12 +15,8 @@ import pika
 import pika.exceptions
 import pytest
 
-from pulp_amqp_tools.amqp091.watchdog import stale_after
-from pulp_amqp_tools.commands import emit, listen
-from pulp_amqp_tools.errors import ToolError
-from pulp_amqp_tools.transport import backoff
 from tests.support.broker import BROKER_URL, delete_queue, unique
-from tests.support.commands import command_env, run, script, start_listener
+from tests.support.commands import command_env, script, start_listener
 from tests.support.faults import close_connections, shared_ctl, wait_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -57,58 +52,7 @@ def private_queue(listener_ready_line: str) -> str:
 # --- pure pieces -------------------------------------------------------------------------------
 
 
-def test_backoff_doubles_up_to_the_cap_and_resets() -> None:
-    delays = backoff.Backoff(first=1, cap=8, jitter=0)
-    assert [delays.next_delay() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
-    delays.reset()
-    assert delays.next_delay() == 1
-
-
-def test_failover_tries_the_lost_broker_last() -> None:
-    nodes = [("a", 1), ("b", 1), ("c", 1)]
-    assert backoff.failover_order(nodes, ("a", 1))[-1] == ("a", 1)
-    assert sorted(backoff.failover_order(nodes, ("c", 1))[:2]) == [("a", 1), ("b", 1)]
-    assert backoff.failover_order(nodes, None) == nodes
-    assert stale_after(10) == 15 and stale_after(0) is None
-
-
-def test_address_takes_a_comma_separated_cluster_and_reconnect_flags() -> None:
-    args = listen.build_parser().parse_args(
-        [
-            "-a",
-            "n1, n2,n3",
-            "-p",
-            "5673",
-            "--no-reconnect",
-            "--blocked-timeout",
-            "2",
-            "--queue",
-            "q",
-            "--queue-type",
-            "quorum",
-        ]
-    )
-    options = listen.options_from_args(args, {})
-    assert options.broker.endpoints == (("n1", 5673), ("n2", 5673), ("n3", 5673))
-    assert options.broker.reconnect is False and options.broker.blocked_timeout == 2
-    assert options.queue_type == "quorum"
-    defaults = listen.options_from_args(listen.build_parser().parse_args([]), {"AMQP_URL": "amqp://h1,amqp://h2:5"})
-    assert defaults.broker.endpoints == (("h1", 5672), ("h2", 5)) and defaults.broker.reconnect is True
-    with pytest.raises(ToolError, match="--queue-type needs --queue"):
-        listen.options_from_args(listen.build_parser().parse_args(["--queue-type", "quorum"]), {})
-    emit_options = emit.options_from_args(emit.build_parser().parse_args(["--sequence-header", "seq"]), {})
-    assert emit_options.sequence_header == "seq"
-
-
 # --- listen ------------------------------------------------------------------------------------
-
-
-def test_first_connection_fails_fast_instead_of_retrying() -> None:
-    started = time.monotonic()
-    result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "-q")
-    assert result.returncode == 3, result.stderr
-    assert time.monotonic() - started < 15
-    assert b"connection refused" in result.stderr and b"Traceback" not in result.stderr
 
 
 @pytest.mark.broker

@@ -128,16 +128,6 @@ def test_replay_from_stdin_to_the_recorded_exchange(admin: BlockingChannel, exch
     assert [(s, b) for s, _, b in drain(admin, queue, 3)] == [(f"r.{n}", f"body {n}".encode()) for n in range(3)]
 
 
-def test_replay_checks_the_whole_recording_first() -> None:
-    exchange = unique("pat-x")  # a name only: nothing connects, so there is nothing to delete
-    good = json_line(Delivery(exchange, "a", b"1"))
-    result = run("emit", "--replay", "-", input=(good + "{broken\n").encode())
-    assert result.returncode == 2 and b"line 2" in result.stderr
-    mixed = good + json_line(Delivery(exchange + "-other", "b", b"2"))
-    result = run("emit", "--replay", "-", input=mixed.encode())
-    assert result.returncode == 2 and b"-e" in result.stderr
-
-
 def arrival_times(listener_stdout: bytes) -> list[tuple[str, float]]:
     out = []
     for line in listener_stdout.decode().splitlines():
@@ -266,26 +256,6 @@ def test_unroutable_summary_keeps_the_warning_and_adds_the_figures(exchange: str
     assert result.returncode == 0 and err.count("\n") == 1
     assert "2 of 2 messages" in err and "reached no queue" in err
     assert "2 sent, 2 confirmed, 2 unroutable" in err
-
-
-@pytest.mark.parametrize(
-    "args, words",
-    [
-        (("--speed", "2"), "--replay"),
-        (("--replay", "-", "--rate", "1", "--speed", "1"), "not both"),
-        (("--replay", "-", "-t", "repo.sync.start"), "--replay"),
-        (("--replay", "-", "-n", "3"), "-n"),
-        (("--lines",), "--body"),
-        (("--rate", "-1"), "at least 0"),
-        (("--property", "colour=red"), "unknown property"),
-        (("--header", "nothing"), "NAME=VALUE"),
-        (("--replay", "/nonexistent/file.ndjson"), "cannot read"),
-    ],
-)
-def test_usage_errors(args: tuple[str, ...], words: str) -> None:
-    result = run("emit", "-a", "192.0.2.1", *args, input=b"")
-    assert result.returncode == 2, result.stderr
-    assert words in result.stderr.decode()
 
 
 @pytest.mark.broker

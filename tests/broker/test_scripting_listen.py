@@ -119,9 +119,3 @@ def test_timeout_counts_only_matching_messages(exchange: str) -> None:
     emit_ok("-e", exchange)
     assert listener.wait() == 6
     assert listener.stdout == b""
-
-
-def test_bad_where_is_a_usage_error_before_connecting() -> None:
-    result = run("listen", "-a", "192.0.2.1", "--where", "payload.result")
-    assert result.returncode == 2
-    assert b"PATH=VALUE" in result.stderr and result.stderr.count(b"\n") == 1

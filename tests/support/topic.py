@@ -1,8 +1,8 @@
 """A test oracle for topic exchanges: which routing keys a binding pattern receives.
 
 Follows RabbitMQ's topic exchange exactly (words split on ".", an empty key has no words, "*" is
-exactly one word, "#" is zero or more words); tests/test_subjects.py checks it against a real
-broker. The tools themselves never match patterns: the broker does.
+exactly one word, "#" is zero or more words); tests/broker/test_topic_oracle.py checks it against
+a real broker. The tools themselves never match patterns: the broker does.
 """
 
 from __future__ import annotations

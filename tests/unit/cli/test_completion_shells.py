@@ -1,4 +1,4 @@
-"""Tab completion typed into real bash, zsh and fish (tmux), as a user meets it (issue #16)."""
+"""Tab completion typed into real bash, zsh and fish (tmux), as a user meets it."""
 
 from __future__ import annotations
 

@@ -78,3 +78,20 @@ def test_a_mapping_stands_for_the_variables_of_an_environment() -> None:
     env = Environment.of({"AMQP_URL": "amqp://h"})
     assert env.environ == {"AMQP_URL": "amqp://h"}
     assert Environment.of(env) is env
+
+
+@pytest.mark.parametrize(
+    ("choice", "env", "tty", "expected"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"FORCE_COLOR": "1"}, False, True),
+        ("auto", {"TERM": "dumb"}, True, False),
+        ("auto", {"NO_COLOR": ""}, True, True),
+        ("always", {"NO_COLOR": "1"}, False, True),
+        ("never", {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_wants_color(choice: str, env: dict[str, str], tty: bool, expected: bool) -> None:
+    assert Environment(stdout=Tty() if tty else io.StringIO(), environ=env).color(choice) is expected

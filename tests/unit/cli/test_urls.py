@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulp_amqp_tools.cli import urls
+from pulp_amqp_tools.cli.urls import mask_all
 from pulp_amqp_tools.errors import UsageError
 
 SECRET = "Unit-Zq9-s3cr3t"
@@ -65,3 +66,8 @@ def test_mask_all_in_free_text() -> None:
     masked = urls.mask_all(text)
     assert SECRET not in masked
     assert "'amqp://u:****@h/v'" in masked and "tcp://v:****@h2" in masked and "amqp://plain/v" in masked
+
+
+def test_masking_is_whole() -> None:
+    typed = ["--bogus", "amqp://x:y z@h"]
+    assert "y z" not in mask_all("unrecognized arguments: --bogus amqp://x:y z@h", typed)

@@ -62,3 +62,20 @@ def test_pacing_waits_in_the_link_only_when_there_is_a_wait() -> None:
     delays = iter([0.0, 0.25, 0.0])
     emit.run(SPEC, FakeTransport([only]), messages(3), pace=lambda _message: next(delays))
     assert only.slept == [0.25]
+
+
+def test_a_message_that_closes_the_connection_twice_ends_the_run() -> None:
+    from pulp_amqp_tools.errors import BrokerError
+    from pulp_amqp_tools.loops.emit import EmitSpec, run
+    from pulp_amqp_tools.messages.message import Message
+    from tests.support.fake_transport import FakeLink, FakePublisher, FakeTransport
+
+    def killer() -> FakePublisher:
+        return FakePublisher(fail_at=1, fail_after_taking=True)
+
+    links = [FakeLink(n, [], killer()) for n in range(3)]
+    transport = FakeTransport(links)
+    transport.blames_message = lambda error: True  # type: ignore[method-assign]  # a frame error, say
+    with pytest.raises(BrokerError, match=r"'a\.b' cannot be sent: it closed the connection twice"):
+        run(EmitSpec(Topology("x")), transport, [Message("a.b", b"x")])
+    assert len(transport.recovered) == 1  # one reconnect, then the run ends: never a loop

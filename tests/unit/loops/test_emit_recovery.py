@@ -1,13 +1,12 @@
 """emit's loop when the broker does not simply confirm: it refuses messages (nack) or stops confirming.
 
-Both were seen on a RabbitMQ 3.10 cluster whose quorum queue lost its leader (tests/test_cluster.py):
+Both were seen on a RabbitMQ 3.10 cluster whose quorum queue lost its leader (tests/cluster/test_cluster.py):
 a few nacks while the leader moved, and a channel that confirmed nothing for as long as a node was
-cut off. No broker here: a scripted fake transport (tests/support/fake_transport.py).
-"""
+cut off. No broker here: a scripted fake transport (tests/support/fake_transport.py); a full queue
+that refuses for real is in tests/broker/test_emit.py."""
 
 from __future__ import annotations
 
-import pika
 import pytest
 
 from pulp_amqp_tools.errors import NotDeliveredError
@@ -15,8 +14,6 @@ from pulp_amqp_tools.loops import emit
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import ConfirmsStalled, Topology
-from tests.support.broker import BROKER_URL
-from tests.support.commands import run
 from tests.support.fake_transport import FakeLink, FakePublisher, FakeTransport
 
 SPEC = emit.EmitSpec(Topology("ex"), confirm_timeout=5)
@@ -65,20 +62,3 @@ def test_when_every_broker_stalls_without_a_confirm_emit_gives_up() -> None:
     with pytest.raises(NotDeliveredError, match=r"stopped confirming .* on each of the 3 broker\(s\) tried; 2 of 2"):
         emit.run(SPEC, transport, messages(2))
     assert len(transport.recovered) == 3  # each broker tried once more after the first stall; then no more
-
-
-@pytest.mark.broker
-def test_a_full_queue_refuses_for_real_and_emit_says_so_after_trying_again(exchange: str, queue_name: str) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(BROKER_URL))
-    try:
-        channel = connection.channel()
-        channel.exchange_declare(exchange, "topic")
-        channel.queue_declare(queue_name, arguments={"x-max-length": 2, "x-overflow": "reject-publish"})
-        channel.queue_bind(queue_name, exchange, "#")
-    finally:
-        connection.close()
-    result = run("emit", "-e", exchange, "-n", "5", "--confirm-timeout", "5")
-    err = result.stderr.decode()
-    assert result.returncode == 7, err
-    assert err.count("the broker refused 3 messages (nack); sending them again") == emit.NACK_ROUNDS, err
-    assert "3 of 5 messages" in err and "3 rejected" in err and "Traceback" not in err

@@ -1,7 +1,7 @@
 """loops/peek.py over the fake transport: what is shown, when it stops, that every message goes back.
 
 No broker: the loop only sees transport.interface (tests/support/fake_transport.py). The broker
-side (basic.get, order kept, counts before and after) is tests/test_exchange_types.py's.
+side (basic.get, order kept, counts before and after) is tests/broker/test_exchange_types.py's.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Untrusted messages, without a broker: escaping, body fallbacks, field types, the renderers."""
+"""output/render.py with untrusted messages: body fallbacks, binary and large bodies, markup, colour,
+and any bytes anywhere never crash or reach the terminal raw."""
 
 from __future__ import annotations
 
@@ -6,67 +7,16 @@ import base64
 import io
 import json
 import re
-import struct
-from datetime import datetime, timezone
-from decimal import Decimal
+from datetime import timezone
 from typing import Any
 
-import pika.data
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulp_amqp_tools.amqp091 import fieldcodec
-from pulp_amqp_tools.cli.environment import Environment
-from pulp_amqp_tools.messages import safetext
-from pulp_amqp_tools.messages.delivery import Delivery, body_fields, json_line, to_jsonable
+from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from pulp_amqp_tools.output import render
 from tests.support.terminal import SGR, assert_terminal_safe
-
-HOSTILE = [
-    "\x1b[2J\x1b[H",
-    "\x1b]0;pwned\x07",
-    "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
-    "\x1b]52;c;ZXZpbA==\x07",
-    "\x9b31m",
-    "\x1bP+q\x1b\\",
-    "\x1b_apc\x1b\\",
-    "\x7f",
-    "\x00",
-    "\x07",
-    "\x08",
-    "\rfake",
-    "\x0b\x0c",
-    "\x85",
-    "\u202eevil",
-    "\u2066x\u2069",
-    "\u2028",
-    "\ufeff",
-    "\ud800",
-]
-
-
-@pytest.mark.parametrize("raw", HOSTILE)
-def test_one_line_and_multi_line_escape_every_control(raw: str) -> None:
-    for escaped in (safetext.one_line(raw), safetext.multi_line(raw)):
-        assert_terminal_safe(escaped)
-        assert "\n" not in safetext.one_line(raw)
-
-
-def test_escapes_are_visible_and_named() -> None:
-    assert safetext.one_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\tc\\nd"
-    assert safetext.one_line("\u202e\x9b\ud800") == "\\u202e\\x9b\\ud800"
-    assert safetext.multi_line("a\tb\nc\r\nd\re") == "a\tb\nc\nd\\re"  # CRLF is a line break, CR alone is not
-
-
-def test_binary_view_is_unambiguous() -> None:
-    assert safetext.binary(b"\xff\\xff\x1b\n\xc3\xa9") == "\\xff\\\\xff\\x1b\né"
-    assert safetext.binary(b"\xc2\x9b") == "\\x9b"  # a UTF-8 encoded C1 control is still escaped
-
-
-@given(st.text(alphabet=st.characters(exclude_categories=["Cs"])))
-def test_binary_view_of_utf8_text_matches_the_text_view(text: str) -> None:
-    assert safetext.binary(text.encode()) == safetext.multi_line(text.replace("\\", "\\\\"))
 
 
 def test_binary_body_on_a_terminal_is_marked_and_truncated() -> None:
@@ -77,13 +27,6 @@ def test_binary_body_on_a_terminal_is_marked_and_truncated() -> None:
         assert f"of a {len(body):,}-byte body; --full shows it all]" in shown
         assert shown.count("\\xff\\x1b") == render.TERMINAL_BODY_LIMIT // 8
         assert_terminal_safe(shown)
-
-
-def test_in_json_keeps_json_valid() -> None:
-    dumped = json.dumps({"k\u202e": "\x9b\ud800\u2028"}, ensure_ascii=False)
-    escaped = safetext.in_json(dumped)
-    assert_terminal_safe(escaped)
-    assert json.loads(escaped) == {"k\u202e": "\x9b\ud800\u2028"}
 
 
 FALLBACKS = {
@@ -120,103 +63,7 @@ def test_bom_is_shown_visibly() -> None:
     assert render.body_text(b"\xef\xbb\xbf{}", None)[1] == "  | \\ufeff{}"
 
 
-def test_body_fields_of_binary_is_base64() -> None:
-    assert body_fields(b"\x00\xff\x1b") == {"body_encoding": "base64", "body": "AP8b"}
-
-
-def test_every_field_type_pika_decodes_is_jsonable() -> None:
-    moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    value = {
-        "s": "t",
-        "b": b"\x00\xff",
-        "t": True,
-        "i": -5,
-        "l": 2**62,
-        "f": 1.5,
-        "nan": float("nan"),
-        "inf": float("-inf"),
-        "d": Decimal("1.50"),
-        "ts": moment,
-        "big-ts": 2**63,
-        "v": None,
-        "a": [1, "x", [b"\x01"], {"k": None}],
-        "table": {"inner": {"deeper": moment}},
-        b"\xffkey": "bytes key",
-    }
-    data = to_jsonable(value)
-    assert json.loads(json.dumps(data, allow_nan=False)) == data
-    assert data["b"] == {"$bytes": "AP8="} and data["d"] == {"$decimal": "1.50"}
-    assert data["ts"] == {"$timestamp": "2024-01-02T03:04:05Z"} and data["nan"] == {"$float": "nan"}
-    assert data["inf"] == {"$float": "-inf"} and data["f"] == 1.5 and data["v"] is None
-    assert data["a"] == [1, "x", [{"$bytes": "AQ=="}], {"k": None}]
-    assert data["\\xffkey"] == "bytes key"
-
-
-def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
-    delivery = Delivery(b"ex\xff", b"rk.\xff\x1b", b"")  # type: ignore[arg-type]
-    assert rendered("quiet", delivery) == "rk.\\xff\\x1b\n"
-    # quoted: not plain text, and so a literal backslash (doubled) never reads like a byte
-    assert rendered("pretty", delivery).startswith('1970-01-01T00:00:00.000Z "rk.\\xff\\x1b" (exchange: "ex\\xff")\n')
-    record = json.loads(json_line(delivery))
-    assert record["routing_key"] == record["subject"] == "rk.\\xff\x1b" and record["exchange"] == "ex\\xff"
-    assert Delivery("x", "", b"", headers={"qpid.subject": b"s\xff"}).subject == "s\\xff"
-
-
 # --- fieldcodec: pika's table decoder made total ------------------------------------------------
-
-
-def table(*entries: bytes) -> bytes:
-    payload = b"".join(entries)
-    return struct.pack(">I", len(payload)) + payload
-
-
-def entry(key: bytes, value: bytes) -> bytes:
-    return bytes([len(key)]) + key + value
-
-
-def nested(depth: int) -> bytes:
-    value = b"V"
-    for _ in range(depth):
-        value = b"F" + table(entry(b"k", value))
-    return value
-
-
-@pytest.fixture
-def codec(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pika.data, "decode_value", pika.data.decode_value)
-    monkeypatch.setattr(pika.data, "decode_table", pika.data.decode_table)
-    fieldcodec.install()
-
-
-@pytest.mark.usefixtures("codec")
-def test_fieldcodec_keeps_floats_and_timestamps() -> None:
-    raw = table(
-        entry(b"d", b"d" + struct.pack(">d", 1.5)),
-        entry(b"f", b"f" + struct.pack(">f", 2.5)),
-        entry(b"t", b"T" + struct.pack(">Q", 1_700_000_000)),
-        entry(b"far", b"T" + struct.pack(">Q", 2**63)),
-        entry(b"s", b"S" + struct.pack(">I", 1) + b"\xff"),
-        entry(b"n", nested(3)),
-    )
-    decoded, end = pika.data.decode_table(b"junk" + raw, 4)
-    assert end == 4 + len(raw)
-    assert decoded["d"] == 1.5 and decoded["f"] == 2.5
-    assert decoded["t"] == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
-    assert decoded["far"] == 2**63  # past year 9999: its seconds, not an OverflowError
-    assert decoded["s"] == b"\xff" and decoded["n"] == {"k": {"k": {"k": None}}}
-
-
-@pytest.mark.usefixtures("codec")
-@pytest.mark.parametrize(
-    "hostile", [nested(fieldcodec.MAX_DEPTH + 1), nested(5000), b"?", b"A" + struct.pack(">I", 50)]
-)
-def test_fieldcodec_turns_an_undecodable_table_into_its_bytes(hostile: bytes) -> None:
-    raw = table(entry(b"ok", b"t\x01"), entry(b"bad", hostile))
-    decoded, end = pika.data.decode_table(raw + b"rest", 0)
-    assert end == len(raw)
-    assert decoded == {fieldcodec.UNDECODABLE: raw[4:]}
-    # and the decoder is usable again afterwards
-    assert pika.data.decode_table(table(entry(b"n", nested(2))), 0)[0] == {"n": {"k": {"k": None}}}
 
 
 # --- the renderers --------------------------------------------------------------------------------
@@ -276,23 +123,6 @@ def test_a_body_truncated_inside_a_json_string_is_coloured_as_one_string() -> No
     assert text.count("\x1b[32m") == 1
     tail = text[start : text.index("\x1b[0m", start)]  # ... and covers the whole truncated tail
     assert len(tail) > render.TERMINAL_BODY_LIMIT - 20 and tail.endswith('\\"')
-
-
-@pytest.mark.parametrize(
-    ("choice", "env", "tty", "expected"),
-    [
-        ("auto", {}, True, True),
-        ("auto", {}, False, False),
-        ("auto", {"NO_COLOR": "1"}, True, False),
-        ("auto", {"FORCE_COLOR": "1"}, False, True),
-        ("auto", {"TERM": "dumb"}, True, False),
-        ("auto", {"NO_COLOR": ""}, True, True),
-        ("always", {"NO_COLOR": "1"}, False, True),
-        ("never", {"FORCE_COLOR": "1"}, True, False),
-    ],
-)
-def test_wants_color(choice: str, env: dict[str, str], tty: bool, expected: bool) -> None:
-    assert Environment(stdout=Tty() if tty else io.StringIO(), environ=env).color(choice) is expected
 
 
 # --- property: any bytes anywhere, no crash and nothing raw ---------------------------------------
@@ -358,3 +188,13 @@ def test_random_bytes_never_crash_and_never_emit_escapes(
     record = json.loads(line)
     if record["body_encoding"] == "base64":
         assert base64.b64decode(record["body"]) == body
+
+
+def test_bytes_routing_key_and_exchange_become_escaped_text() -> None:
+    delivery = Delivery(b"ex\xff", b"rk.\xff\x1b", b"")  # type: ignore[arg-type]
+    assert rendered("quiet", delivery) == "rk.\\xff\\x1b\n"
+    # quoted: not plain text, and so a literal backslash (doubled) never reads like a byte
+    assert rendered("pretty", delivery).startswith('1970-01-01T00:00:00.000Z "rk.\\xff\\x1b" (exchange: "ex\\xff")\n')
+    record = json.loads(json_line(delivery))
+    assert record["routing_key"] == record["subject"] == "rk.\\xff\x1b" and record["exchange"] == "ex\\xff"
+    assert Delivery("x", "", b"", headers={"qpid.subject": b"s\xff"}).subject == "s\\xff"

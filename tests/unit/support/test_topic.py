@@ -1,13 +1,10 @@
-"""Subject helpers: unit tests, and matches() checked against what a real topic binding receives."""
+"""tests/support/topic.py: the topic-matching oracle the tests compare against (RabbitMQ's own
+agreement with it: tests/broker/test_topic_oracle.py)."""
 
 from __future__ import annotations
 
-import pika
 import pytest
-from pika.adapters.blocking_connection import BlockingChannel
 
-from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.messages.names import check_name, check_short
 from tests.support.topic import matches, split_words
 
 CASES = [
@@ -56,41 +53,3 @@ def test_many_hashes_do_not_blow_up() -> None:
 def test_split_words() -> None:
     assert split_words("") == ()
     assert split_words("a..b") == ("a", "", "b")
-
-
-def test_length_limits_count_utf8_bytes() -> None:
-    assert check_short("é" * 127, "x") == "é" * 127
-    with pytest.raises(UsageError, match="256 bytes"):
-        check_short("é" * 128, "the pattern")
-    with pytest.raises(UsageError, match="must not be empty"):
-        check_name("", "the queue name")
-
-
-@pytest.mark.broker
-def test_matches_agrees_with_rabbitmq(admin: BlockingChannel) -> None:
-    """Bind one queue per pattern, publish every subject, compare what arrived with matches()."""
-    exchange = f"pat-match-{id(admin)}"
-    admin.exchange_declare(exchange, exchange_type="topic", auto_delete=False)
-    try:
-        patterns = sorted({p for p, _, _ in CASES})
-        subjects = sorted({s for _, s, _ in CASES})
-        queues = {}
-        for pattern in patterns:
-            queue = admin.queue_declare("", exclusive=True).method.queue
-            admin.queue_bind(queue, exchange, pattern)
-            queues[pattern] = queue
-        admin.confirm_delivery()
-        for subject in subjects:
-            admin.basic_publish(exchange, subject, subject.encode() or b"<empty>", pika.BasicProperties())
-        for pattern, queue in queues.items():
-            received = set()
-            while True:
-                method, _props, body = admin.basic_get(queue, auto_ack=True)
-                if method is None:
-                    break
-                assert body is not None
-                received.add(body.decode() if body != b"<empty>" else "")
-            expected = {s for s in subjects if matches(pattern, s)}
-            assert received == expected, pattern
-    finally:
-        admin.exchange_delete(exchange)

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from pulp_amqp_tools.amqp091.watchdog import stale_after
 from pulp_amqp_tools.transport import backoff
 
 LISTENERS = 100
@@ -79,3 +80,18 @@ def test_the_first_connection_keeps_the_given_order() -> None:
 def test_jitter_outside_zero_to_one_is_refused(jitter: float) -> None:
     with pytest.raises(ValueError, match="jitter"):
         backoff.Backoff(jitter=jitter)
+
+
+def test_backoff_doubles_up_to_the_cap_and_resets() -> None:
+    delays = backoff.Backoff(first=1, cap=8, jitter=0)
+    assert [delays.next_delay() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
+    delays.reset()
+    assert delays.next_delay() == 1
+
+
+def test_failover_tries_the_lost_broker_last() -> None:
+    nodes = [("a", 1), ("b", 1), ("c", 1)]
+    assert backoff.failover_order(nodes, ("a", 1))[-1] == ("a", 1)
+    assert sorted(backoff.failover_order(nodes, ("c", 1))[:2]) == [("a", 1), ("b", 1)]
+    assert backoff.failover_order(nodes, None) == nodes
+    assert stale_after(10) == 15 and stale_after(0) is None
