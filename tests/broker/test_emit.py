@@ -12,7 +12,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.loops import emit
 from tests.support.broker import BROKER_URL, drain, unique
-from tests.support.commands import run
+from tests.support.processes import run
 
 SYNC_FINISH_KEYS = {
     "id",

@@ -16,14 +16,13 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.support.broker import unique
-from tests.support.commands import command_env
-from tests.support.procs import Outcome, console, run_console
+from tests.support.processes import Finished, command_env, console, measure
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 SECRET = "Zq9-kT7wPx-s3cr3t"
 
 
-def one_error(result: Outcome, status: int, *fragments: str) -> str:
+def one_error(result: Finished, status: int, *fragments: str) -> str:
     """Exactly one `pulp-emit: error: ...` line naming `fragments`, no traceback, exit `status`."""
     lines = result.err_lines
     assert "Traceback" not in result.stderr.decode(errors="replace")
@@ -61,8 +60,8 @@ def test_headers_larger_than_a_frame_are_refused_before_connecting(
     # message again, thousands of stderr lines, forever.
     exchange, queue = watched
     value = "x" * 70_000
-    result = run_console(
-        "emit",
+    result = measure(
+        "pulp-emit",
         "-e",
         exchange,
         "--subject",
@@ -94,7 +93,7 @@ def test_a_replay_record_with_100000_headers_is_refused_before_connecting(
     }
     path = tmp_path / "many.ndjson"
     path.write_text(json.dumps(record) + "\n")
-    result = run_console("emit", "--replay", str(path), env=command_env(), timeout=20)
+    result = measure("pulp-emit", "--replay", str(path), env=command_env(), timeout=20)
     assert result.seconds < 15
     one_error(result, 2, "line 1", "frame")
 
@@ -103,7 +102,7 @@ def test_a_replay_record_with_100000_headers_is_refused_before_connecting(
 
 
 def test_body_from_dev_zero_stops_at_the_broker_limit() -> None:
-    result = run_console("emit", "--subject", "a.b", "--body", "@/dev/zero", env=command_env(), timeout=60)
+    result = measure("pulp-emit", "--subject", "a.b", "--body", "@/dev/zero", env=command_env(), timeout=60)
     assert result.seconds < 15
     one_error(result, 2, "--body", "128 MiB")
     assert result.peak_rss_mb < 128 + 150, result.peak_rss_mb
@@ -112,7 +111,9 @@ def test_body_from_dev_zero_stops_at_the_broker_limit() -> None:
 def test_body_from_an_endless_stdin_stops_at_the_broker_limit() -> None:
     yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
     try:
-        result = run_console("emit", "--subject", "a.b", "--body", "-", env=command_env(), stdin=yes.stdout, timeout=60)
+        result = measure(
+            "pulp-emit", "--subject", "a.b", "--body", "-", env=command_env(), stdin=yes.stdout, timeout=60
+        )
     finally:
         yes.kill()
         yes.wait()
@@ -121,7 +122,7 @@ def test_body_from_an_endless_stdin_stops_at_the_broker_limit() -> None:
 
 
 def test_config_from_dev_zero_is_a_usage_error() -> None:
-    result = run_console("emit", "--config", "/dev/zero", env=command_env(), timeout=30)
+    result = measure("pulp-emit", "--config", "/dev/zero", env=command_env(), timeout=30)
     assert result.seconds < 10
     one_error(result, 2, "/dev/zero")
     assert result.peak_rss_mb < 100, result.peak_rss_mb
@@ -131,8 +132,8 @@ def test_ctrl_c_while_reading_a_silent_stdin_ends_cleanly() -> None:
     reader, writer = os.pipe()
     try:
         with open(reader, "rb", closefd=True) as stdin:
-            result = run_console(
-                "emit",
+            result = measure(
+                "pulp-emit",
                 "--subject",
                 "a.b",
                 "--body",
@@ -161,8 +162,8 @@ def test_confirm_timeout_starts_when_the_last_byte_went_out(
     admin.queue_unbind(queue, exchange, "#")
     big = tmp_path / "big.bin"
     big.write_bytes(b"a" * 8_000_000)
-    result = run_console(
-        "emit",
+    result = measure(
+        "pulp-emit",
         "-e",
         exchange,
         "--subject",
@@ -206,7 +207,7 @@ def test_replay_never_publishes_half(
     watched: tuple[str, str], admin: BlockingChannel, tmp_path: Path, second: dict[str, object], words: tuple[str, ...]
 ) -> None:
     exchange, queue = watched
-    result = run_console("emit", "--replay", str(_recording(tmp_path, exchange, second)), env=command_env())
+    result = measure("pulp-emit", "--replay", str(_recording(tmp_path, exchange, second)), env=command_env())
     line = one_error(result, 2, *words)
     assert "s" * 100 not in line  # the 300-byte subject is not quoted whole
     assert queued(admin, queue) == 0
@@ -216,7 +217,7 @@ def test_replay_line_nested_deeper_than_the_recursion_limit(watched: tuple[str, 
     exchange, _queue = watched
     path = tmp_path / "deep.ndjson"
     path.write_text('{"subject": "a.b", "body": "x", "headers": {"d": ' + "[" * 5000 + "]" * 5000 + "}}\n")
-    one_error(run_console("emit", "--replay", str(path), "-e", exchange, env=command_env()), 2, "line 1")
+    one_error(measure("pulp-emit", "--replay", str(path), "-e", exchange, env=command_env()), 2, "line 1")
 
 
 @pytest.mark.parametrize(
@@ -230,8 +231,8 @@ def test_replay_line_nested_deeper_than_the_recursion_limit(watched: tuple[str, 
     ],
 )
 def test_values_pika_cannot_encode_are_usage_errors(args: tuple[str, ...], words: tuple[str, ...]) -> None:
-    result = run_console(
-        "emit",
+    result = measure(
+        "pulp-emit",
         "-e",
         unique("hx"),
         "--subject",
@@ -281,8 +282,17 @@ def _closer(fd: int) -> Callable[[], None]:
 
 def test_emit_interrupted_says_how_many_were_sent_and_confirmed(watched: tuple[str, str]) -> None:
     exchange, _queue = watched
-    result = run_console(
-        "emit", "-e", exchange, "-n", "100000000", "--rate", "200", env=command_env(), timeout=30, interrupt_after=2.0
+    result = measure(
+        "pulp-emit",
+        "-e",
+        exchange,
+        "-n",
+        "100000000",
+        "--rate",
+        "200",
+        env=command_env(),
+        timeout=30,
+        interrupt_after=2.0,
     )
     assert result.returncode == 130, result.err_lines
     assert result.err_lines and "sent" in result.err_lines[-1] and "confirmed" in result.err_lines[-1], result.err_lines
@@ -291,7 +301,7 @@ def test_emit_interrupted_says_how_many_were_sent_and_confirmed(watched: tuple[s
 
 def test_summary_grammar_for_one_message(watched: tuple[str, str]) -> None:
     exchange, _queue = watched
-    result = run_console("emit", "-e", exchange, "-t", "repo.sync.start", env=command_env())
+    result = measure("pulp-emit", "-e", exchange, "-t", "repo.sync.start", env=command_env())
     assert result.returncode == 0
     line = result.err_lines[-1]
     assert line.startswith("pulp-emit: 1 message published"), line
@@ -299,8 +309,8 @@ def test_summary_grammar_for_one_message(watched: tuple[str, str]) -> None:
 
 
 def test_empty_sequence_header_is_a_usage_error() -> None:
-    result = run_console(
-        "emit",
+    result = measure(
+        "pulp-emit",
         "-e",
         unique("hx"),
         "--sequence-header",

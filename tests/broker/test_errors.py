@@ -7,8 +7,8 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from pulp_amqp_tools.exitcodes import ExitStatus
 from tests.support.broker import BROKER_URL, unique
-from tests.support.commands import command_env, run
 from tests.support.failures import SECRET, check_error
+from tests.support.processes import command_env, run
 
 
 @pytest.mark.broker

@@ -1,7 +1,7 @@
 """Issue #12 against the real broker: every exchange type, several exchanges, existing queues, --peek.
 
 Black-box: the console scripts run as subprocesses; the broker side is arranged and checked with
-a channel of the test's own (tests/support/taps.py). Names are unique, and built-in exchanges
+a channel of the test's own (tests/support/admin.py). Names are unique, and built-in exchanges
 shared with other tests are read through unique routing keys, headers or --where.
 """
 
@@ -12,7 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.taps import Admin, Result, run, start, unique
+from tests.support.admin import Admin
+from tests.support.broker import unique
+from tests.support.processes import Finished, run, start
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
@@ -26,7 +28,7 @@ def admin() -> Iterator[Admin]:
         side.cleanup()
 
 
-def one_error(result: Result, code: int, *needles: str) -> str:
+def one_error(result: Finished, code: int, *needles: str) -> str:
     """The command failed with `code` and said so in one stderr line holding each needle."""
     assert result.code == code, (result.code, result.err)
     assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
@@ -36,7 +38,7 @@ def one_error(result: Result, code: int, *needles: str) -> str:
     return result.err
 
 
-def records(result: Result) -> list[dict[str, object]]:
+def records(result: Finished) -> list[dict[str, object]]:
     return [json.loads(line) for line in result.lines()]
 
 

@@ -21,7 +21,7 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.support.broker import BROKER_URL, delete_exchange, delete_queue, unique
-from tests.support.commands import run, start_listener
+from tests.support.processes import run, start_listener
 
 pytestmark = pytest.mark.broker
 

@@ -16,7 +16,8 @@ import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.support.blackbox import channel, delete, error_lines, publish, run, start, take, unique
+from tests.support.broker import channel, delete, publish, take, unique
+from tests.support.processes import run, start
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
@@ -61,11 +62,11 @@ def test_live_forward_through_a_pipe_survives_an_idle_stdin(sink: tuple[str, str
     source = unique("pat-follow-src")
     with channel() as ch:
         ch.exchange_declare(source, "topic")
-    listener = start("listen", "-e", source, "--json", collect_stdout=False)
+    listener = start("pulp-listen", "-e", source, "--json", collect_stdout=False)
     try:
         listener.wait_stderr("listening on")
         forward = start(
-            "emit", "--replay", "-", "--follow", "-e", target, "--heartbeat", "1", stdin=listener.proc.stdout
+            "pulp-emit", "--replay", "-", "--follow", "-e", target, "--heartbeat", "1", stdin=listener.proc.stdout
         )
         with channel() as ch:
             publish(ch, source, [("live.one", b'{"n": 1}')])
@@ -87,7 +88,7 @@ def test_live_forward_through_a_pipe_survives_an_idle_stdin(sink: tuple[str, str
 def test_lines_follow_publishes_each_line_before_input_ends(sink: tuple[str, str]) -> None:
     target, queue = sink
     tail = start(
-        "emit", "-e", target, "--subject", "app.log", "--body", "-", "--lines", "--follow", stdin=subprocess.PIPE
+        "pulp-emit", "-e", target, "--subject", "app.log", "--body", "-", "--lines", "--follow", stdin=subprocess.PIPE
     )
     assert tail.proc.stdin is not None
     with channel() as ch:
@@ -105,9 +106,9 @@ def test_lines_follow_publishes_each_line_before_input_ends(sink: tuple[str, str
 def test_a_bad_line_is_reported_and_skipped(sink: tuple[str, str]) -> None:
     target, queue = sink
     lines = record("ok.one", "1") + b"this is not json\n" + record("ok.two", "2")
-    result = run("emit", "--replay", "-", "--follow", "-e", target, input=lines)
+    result = run("pulp-emit", "--replay", "-", "--follow", "-e", target, input=lines)
     assert result.returncode == 0, result.stderr
-    assert any("line 2" in line for line in error_lines(result)), result.stderr
+    assert any("line 2" in line for line in result.err_lines), result.stderr
     with channel() as ch:
         assert arrives(ch, queue, 2) == [b"1", b"2"]
 
@@ -115,9 +116,9 @@ def test_a_bad_line_is_reported_and_skipped(sink: tuple[str, str]) -> None:
 def test_strict_ends_at_a_bad_line_after_confirming_what_came_before(sink: tuple[str, str]) -> None:
     target, queue = sink
     lines = record("ok.one", "1") + b'{"no": "body"}\n' + record("ok.two", "2")
-    result = run("emit", "--replay", "-", "--follow", "--strict", "-e", target, input=lines)
+    result = run("pulp-emit", "--replay", "-", "--follow", "--strict", "-e", target, input=lines)
     assert result.returncode == 2, result.stderr
-    errors = error_lines(result)
+    errors = result.err_lines
     assert "line 2" in errors[-1], errors
     assert "Traceback" not in result.stderr.decode()
     with channel() as ch:
@@ -135,7 +136,7 @@ def test_strict_ends_at_a_bad_line_after_confirming_what_came_before(sink: tuple
     ],
 )
 def test_follow_misuse_is_refused_before_connecting(args: list[str], says: str) -> None:
-    result = run("emit", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", *args, input=b"")
+    result = run("pulp-emit", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", *args, input=b"")
     assert result.returncode == 2, result.stderr
-    lines = error_lines(result)
+    lines = result.err_lines
     assert len(lines) == 1 and says in lines[0], lines

@@ -11,7 +11,7 @@ import pika
 import pytest
 
 from tests.support.broker import BROKER_URL, delete_exchange, unique
-from tests.support.commands import command_env, run, script, start_listener
+from tests.support.processes import command_env, run, script, start_listener
 
 pytestmark = pytest.mark.broker
 

@@ -19,8 +19,8 @@ import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
 from tests.support.broker import BROKER_URL, unique
-from tests.support.commands import command_env, start_listener
-from tests.support.procs import console, peak_rss_mb, run_console
+from tests.support.memory import peak_rss_mb
+from tests.support.processes import command_env, console, measure, start_listener
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 
@@ -55,9 +55,9 @@ def with_alternate(admin: BlockingChannel) -> Iterator[str]:
 
 
 def test_both_commands_use_an_exchange_declared_with_arguments(with_alternate: str) -> None:
-    listener = start_listener("-e", with_alternate, "-q", "-n", "1", command=[console("listen")])
+    listener = start_listener("-e", with_alternate, "-q", "-n", "1", command="pulp-listen")
     try:
-        result = run_console("emit", "-e", with_alternate, "-t", "repo.sync.start", env=command_env())
+        result = measure("pulp-emit", "-e", with_alternate, "-t", "repo.sync.start", env=command_env())
         assert result.returncode == 0, result.err_lines
         assert listener.wait(15) == 0, listener.stderr
         assert listener.lines() == ["pulp.server.repo.sync.start"]
@@ -69,7 +69,7 @@ def test_an_exchange_of_another_type_with_arguments_is_used_and_named(admin: Blo
     name = unique("hx-fan")
     admin.exchange_declare(name, "fanout", arguments={"alternate-exchange": "unrouted"})
     try:
-        result = run_console("emit", "-e", name, env=command_env())
+        result = measure("pulp-emit", "-e", name, env=command_env())
         assert result.returncode == 0, result.err_lines
         assert f"exchange {name!r} (fanout)" in result.err_lines[-1]
     finally:
@@ -105,7 +105,7 @@ def test_paused_reader_and_large_messages_stay_within_max_buffer(topic: str) -> 
 
 
 def test_max_buffer_rejects_nonsense() -> None:
-    result = run_console("listen", "--max-buffer", "12 parsecs", env=command_env())
+    result = measure("pulp-listen", "--max-buffer", "12 parsecs", env=command_env())
     assert result.returncode == 2
     assert "--max-buffer" in result.err_lines[0]
 
@@ -148,7 +148,7 @@ def test_listen_with_stderr_closed_still_prints_messages(topic: str) -> None:
 
 
 def _one_message(topic: str, key: str, body: bytes, headers: dict[str, Any] | None = None, *mode: str) -> str:
-    listener = start_listener("-e", topic, "-n", "1", *mode, command=[console("listen")])
+    listener = start_listener("-e", topic, "-n", "1", *mode, command="pulp-listen")
     publish(topic, key, body, headers)
     assert listener.wait(15) == 0, listener.stderr
     return listener.stdout.decode()
@@ -199,21 +199,21 @@ def test_quiet_escapes_backslashes(topic: str) -> None:
     ],
 )
 def test_usage_errors_mask_passwords_whole(args: tuple[str, ...], secret: str) -> None:
-    result = run_console("listen", *args, env=command_env())
+    result = measure("pulp-listen", *args, env=command_env())
     assert result.returncode == 2
     assert secret not in result.stderr.decode(), result.stderr
     assert len(result.err_lines) == 1
 
 
 def test_a_newline_in_the_url_host_stays_on_one_line() -> None:
-    result = run_console("emit", "-e", "x", env=command_env(AMQP_URL="amqp://h\nx:5672/"), timeout=30)
+    result = measure("pulp-emit", "-e", "x", env=command_env(AMQP_URL="amqp://h\nx:5672/"), timeout=30)
     assert len(result.err_lines) == 1, result.err_lines
     assert "h\\nx" in result.err_lines[0]
     assert result.returncode in (2, 3)
 
 
 def test_the_ready_line_escapes_once(topic: str) -> None:
-    listener = start_listener("-e", topic, "-q", "-s", "a.\x1b[31m", command=[console("listen")])
+    listener = start_listener("-e", topic, "-q", "-s", "a.\x1b[31m", command="pulp-listen")
     listener.proc.terminate()
     listener.wait(10)
     assert "'a.\\x1b[31m'" in listener.ready_line, listener.ready_line
@@ -224,26 +224,26 @@ def test_the_ready_line_escapes_once(topic: str) -> None:
 
 def test_help_titles_are_not_title_cased_and_short_help_is_short() -> None:
     env = command_env(COLUMNS="100")
-    full = run_console("listen", "--help", env=env)
+    full = measure("pulp-listen", "--help", env=env)
     assert full.returncode == 0
     text = full.stdout.decode()
     assert "Tls (Amqps://)" not in text and "Queue And Stopping" not in text
     assert all(len(line) <= 100 for line in text.splitlines()), max(text.splitlines(), key=len)
-    short = run_console("listen", "-h", env=env)
+    short = measure("pulp-listen", "-h", env=env)
     assert short.returncode == 0
     assert len(short.stdout.decode().splitlines()) < 45
     assert "--help" in short.stdout.decode()
 
 
 def test_a_mistyped_flag_gets_a_suggestion() -> None:
-    result = run_console("listen", "--exchnage", "pulp", env=command_env())
+    result = measure("pulp-listen", "--exchnage", "pulp", env=command_env())
     assert result.returncode == 2
     assert "--exchange" in result.err_lines[0], result.err_lines
 
 
 def test_an_expanded_star_suggests_quoting() -> None:
-    result = run_console(
-        "listen", "-s", "pulp.server.repo.sync.start", "pulp.server.repo.sync.finish", env=command_env()
+    result = measure(
+        "pulp-listen", "-s", "pulp.server.repo.sync.start", "pulp.server.repo.sync.finish", env=command_env()
     )
     assert result.returncode == 2
     assert "quote" in result.err_lines[0], result.err_lines
@@ -255,7 +255,7 @@ def test_pretty_view_shows_json_numbers_as_sent(topic: str) -> None:
 
 
 def test_after_ctrl_z_and_fg_the_notice_says_the_process_was_stopped(topic: str) -> None:
-    listener = start_listener("-e", topic, "-q", "--heartbeat", "1", command=[console("listen")])
+    listener = start_listener("-e", topic, "-q", "--heartbeat", "1", command="pulp-listen")
     try:
         os.kill(listener.proc.pid, signal.SIGSTOP)
         time.sleep(4)  # the broker gives up on a peer silent for two heartbeats

@@ -10,7 +10,7 @@ import pika
 import pytest
 
 from tests.support.broker import BROKER_URL, delete_queue
-from tests.support.commands import run
+from tests.support.processes import run
 
 
 @pytest.mark.broker

@@ -16,8 +16,8 @@ import pika.exceptions
 import pytest
 
 from tests.support.broker import BROKER_URL, delete_queue, unique
-from tests.support.commands import command_env, script, start_listener
 from tests.support.faults import close_connections, shared_ctl, wait_for
+from tests.support.processes import command_env, script, start_listener
 
 pytestmark = pytest.mark.timeout(120)
 

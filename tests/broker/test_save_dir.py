@@ -21,18 +21,9 @@ import pika
 import pytest
 
 from pulp_amqp_tools.messages.properties import SETTABLE
-from tests.support.blackbox import (
-    channel,
-    delete,
-    error_lines,
-    message_count,
-    publish,
-    run,
-    start,
-    take,
-    unique,
-    wait_for,
-)
+from tests.support.broker import channel, delete, message_count, publish, take, unique
+from tests.support.faults import wait_for
+from tests.support.processes import run, start
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 NAME = re.compile(r"^(\d{6,})-(.*)\.json$")
@@ -110,7 +101,16 @@ def test_save_dir_then_replay_dir_round_trips_byte_for_byte(bound: tuple[str, st
     directory = tmp_path / "events"
     try:
         result = run(
-            "listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "-n", str(len(ODD_MESSAGES))
+            "pulp-listen",
+            "-e",
+            exchange,
+            "--queue",
+            queue,
+            "--save-dir",
+            str(directory),
+            "-q",
+            "-n",
+            str(len(ODD_MESSAGES)),
         )
         assert result.returncode == 0, result.stderr
         # -q still prints the subject lines; the files come beside them.
@@ -130,7 +130,7 @@ def test_save_dir_then_replay_dir_round_trips_byte_for_byte(bound: tuple[str, st
         for name in names:
             record = json.loads((directory / name).read_text())
             assert record["exchange"] == exchange  # each file is one --json record
-        replayed = run("emit", "--replay", str(directory), "-e", target_exchange)
+        replayed = run("pulp-emit", "--replay", str(directory), "-e", target_exchange)
         assert replayed.returncode == 0, replayed.stderr
         with channel() as ch:
             got = take(ch, target, len(ODD_MESSAGES))
@@ -149,7 +149,7 @@ def test_numbering_goes_on_after_the_files_already_there(bound: tuple[str, str],
     for round_ in range(2):
         with channel() as ch:
             publish(ch, exchange, [(f"round.{round_}", b"x")])
-        result = run("listen", "--queue", queue, "-e", exchange, "--save-dir", str(directory), "--json", "-n", "1")
+        result = run("pulp-listen", "--queue", queue, "-e", exchange, "--save-dir", str(directory), "--json", "-n", "1")
         assert result.returncode == 0, result.stderr
         # --json on stdout and in the file: the same record.
         assert json.loads(result.stdout) == json.loads((directory / saved(directory)[-1]).read_text())
@@ -159,10 +159,12 @@ def test_numbering_goes_on_after_the_files_already_there(bound: tuple[str, str],
 def test_every_acknowledged_message_has_its_file_after_kill_9(bound: tuple[str, str], tmp_path: Path) -> None:
     exchange, queue = bound
     total = 3000
-    emitted = run("emit", "-e", exchange, "-n", str(total), "--sequence-header", "seq", "-q")
+    emitted = run("pulp-emit", "-e", exchange, "-n", str(total), "--sequence-header", "seq", "-q")
     assert emitted.returncode == 0, emitted.stderr
     directory = tmp_path / "killed"
-    listener = start("listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "--prefetch", "40")
+    listener = start(
+        "pulp-listen", "-e", exchange, "--queue", queue, "--save-dir", str(directory), "-q", "--prefetch", "40"
+    )
     assert wait_for(lambda: directory.exists() and len(os.listdir(directory)) > 300, 20), listener.stderr
     os.kill(listener.proc.pid, signal.SIGKILL)
     listener.wait()
@@ -184,10 +186,10 @@ def test_a_save_dir_that_cannot_be_made_is_refused_before_connecting(tmp_path: P
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     result = run(
-        "listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", "--save-dir", str(blocker / "sub")
+        "pulp-listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", "--save-dir", str(blocker / "sub")
     )
     assert result.returncode == 2, result.stderr
-    lines = error_lines(result)
+    lines = result.err_lines
     assert len(lines) == 1 and "--save-dir" in lines[0], lines
 
 
@@ -203,7 +205,7 @@ def test_a_file_that_cannot_be_written_is_one_error_and_no_acknowledgement(
         publish(ch, exchange, [("small.one", b"x" * 100), ("large.one", b"y" * 20000)])
     directory = tmp_path / "full"
     result = run(
-        "listen",
+        "pulp-listen",
         "-e",
         exchange,
         "--queue",
@@ -216,7 +218,7 @@ def test_a_file_that_cannot_be_written_is_one_error_and_no_acknowledgement(
         preexec_fn=_small_files,
     )
     assert result.returncode == 10, result.stderr
-    lines = error_lines(result)
+    lines = result.err_lines
     assert len(lines) == 2 and "listening on" in lines[0] and "large.one" in lines[1], lines
     assert saved(directory) == ["000001-small.one.json"]
     with channel() as ch:
@@ -226,6 +228,6 @@ def test_a_file_that_cannot_be_written_is_one_error_and_no_acknowledgement(
 
 
 def test_replay_of_a_directory_without_records_is_refused(tmp_path: Path) -> None:
-    result = run("emit", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--replay", str(tmp_path), "-e", "x")
+    result = run("pulp-emit", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--replay", str(tmp_path), "-e", "x")
     assert result.returncode == 2
     assert "no " in result.stderr.decode() and str(tmp_path) in result.stderr.decode()

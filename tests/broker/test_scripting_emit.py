@@ -17,7 +17,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from pulp_amqp_tools.messages.properties import SETTABLE
 from tests.support.broker import delete_exchange, drain, unique
-from tests.support.commands import run, start_listener
+from tests.support.processes import run, start_listener
 
 PROPERTY_NAMES = SETTABLE  # every basic property emit sends (not user_id, cluster_id)
 
@@ -264,7 +264,7 @@ def test_progress_bar_on_a_terminal_then_the_summary(exchange: str) -> None:
 
     import pexpect
 
-    from tests.support.commands import ROOT, command_env
+    from tests.support.processes import ROOT, command_env
 
     child = pexpect.spawn(
         sys.executable,

@@ -9,7 +9,7 @@ import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from tests.support.commands import run, start_listener
+from tests.support.processes import run, start_listener
 
 WAIT_FOR_ZOO = (
     "-n",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.commands import run, start_listener
+from tests.support.processes import run, start_listener
 
 pytestmark = pytest.mark.broker
 

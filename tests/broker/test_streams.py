@@ -15,18 +15,9 @@ import pika
 import pika.exceptions
 import pytest
 
-from tests.support.blackbox import (
-    channel,
-    declare_stream,
-    delete,
-    error_lines,
-    publish,
-    records,
-    run,
-    start,
-    unique,
-    wait_for,
-)
+from tests.support.broker import channel, declare_stream, delete, publish, unique
+from tests.support.faults import wait_for
+from tests.support.processes import records, run, start
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
@@ -46,7 +37,9 @@ def offsets(found: list[dict[str, object]]) -> list[object]:
 
 def test_queue_type_stream_declares_a_stream_with_one_day_retention_and_binds_it(names: tuple[str, str]) -> None:
     stream, exchange = names
-    result = run("listen", "-e", exchange, "-s", "a.#", "--queue", stream, "--queue-type", "stream", "--timeout", "0.5")
+    result = run(
+        "pulp-listen", "-e", exchange, "-s", "a.#", "--queue", stream, "--queue-type", "stream", "--timeout", "0.5"
+    )
     assert result.returncode == 6, result.stderr  # created, bound, nothing came: --timeout's "none at all"
     assert "stream" in result.stderr.decode()
     with channel() as ch:
@@ -56,7 +49,7 @@ def test_queue_type_stream_declares_a_stream_with_one_day_retention_and_binds_it
     with channel() as ch, pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
         ch.queue_declare(stream, durable=True, arguments={"x-queue-type": "stream", "x-max-age": "2D"})
     assert refused.value.reply_code == 406
-    read = run("listen", "--queue", stream, "--offset", "first", "-q", "-n", "2")
+    read = run("pulp-listen", "--queue", stream, "--offset", "first", "-q", "-n", "2")
     assert read.returncode == 0, read.stderr
     assert read.stdout.decode().splitlines() == ["a.one", "a.end"]  # bound with -s a.#: b.two never entered
 
@@ -64,7 +57,17 @@ def test_queue_type_stream_declares_a_stream_with_one_day_retention_and_binds_it
 def test_max_age_sets_the_retention_of_a_new_stream(names: tuple[str, str]) -> None:
     stream, exchange = names
     result = run(
-        "listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--max-age", "90m", "--timeout", "0.5"
+        "pulp-listen",
+        "-e",
+        exchange,
+        "--queue",
+        stream,
+        "--queue-type",
+        "stream",
+        "--max-age",
+        "90m",
+        "--timeout",
+        "0.5",
     )
     assert result.returncode == 6, result.stderr
     with channel() as ch:
@@ -76,15 +79,15 @@ def test_reading_twice_gives_the_same_messages_with_their_offsets_and_resumes_fr
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [(f"pulp.server.repo.sync.{i}", json.dumps({"i": i}).encode()) for i in range(5)])
-    first = run("listen", "--queue", stream, "--offset", "first", "--json", "-n", "5")
-    again = run("listen", "--queue", stream, "--offset", "first", "--json", "-n", "5")
+    first = run("pulp-listen", "--queue", stream, "--offset", "first", "--json", "-n", "5")
+    again = run("pulp-listen", "--queue", stream, "--offset", "first", "--json", "-n", "5")
     assert first.returncode == again.returncode == 0, (first.stderr, again.stderr)
     one, two = records(first.stdout), records(again.stdout)
     assert [r["body"] for r in one] == [r["body"] for r in two] == [{"i": i} for i in range(5)]
     assert offsets(one) == offsets(two) == [0, 1, 2, 3, 4]
     # A script that stopped after offset 2 resumes with --offset 3: nothing repeated, nothing skipped.
     resumed = run(
-        "listen",
+        "pulp-listen",
         "--queue",
         stream,
         "--offset",
@@ -106,13 +109,13 @@ def test_offset_by_time_and_by_duration(names: tuple[str, str]) -> None:
         between = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         time.sleep(1.1)
         publish(ch, exchange, [("new.0", b"2")])
-    since = run("listen", "--queue", stream, "--offset", between, "-q", "-n", "1")  # an old one would come first
+    since = run("pulp-listen", "--queue", stream, "--offset", between, "-q", "-n", "1")  # an old one would come first
     assert since.returncode == 0, since.stderr
     assert since.stdout.decode().splitlines() == ["new.0"]
-    recent = run("listen", "--queue", stream, "--offset", "10m", "-q", "-n", "3")
+    recent = run("pulp-listen", "--queue", stream, "--offset", "10m", "-q", "-n", "3")
     assert recent.returncode == 0, recent.stderr
     assert recent.stdout.decode().splitlines() == ["old.0", "old.1", "new.0"]
-    last = run("listen", "--queue", stream, "--offset", "last", "-q", "-n", "1")
+    last = run("pulp-listen", "--queue", stream, "--offset", "last", "-q", "-n", "1")
     assert last.stdout.decode().splitlines() == ["new.0"]  # the last chunk
 
 
@@ -121,7 +124,7 @@ def test_next_is_the_default_and_only_sees_new_messages(names: tuple[str, str]) 
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [("before", b"0")])
-    listener = start("listen", "--queue", stream, "-q", "-n", "1")
+    listener = start("pulp-listen", "--queue", stream, "-q", "-n", "1")
     listener.wait_stderr("listening on")
     with channel() as ch:
         publish(ch, exchange, [("after", b"1")])
@@ -134,11 +137,11 @@ def test_offset_on_a_queue_that_is_not_a_stream_is_an_error_naming_its_type() ->
     with channel() as ch:
         ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "classic"})
     try:
-        result = run("listen", "--queue", queue, "--offset", "first", "--timeout", "1")
+        result = run("pulp-listen", "--queue", queue, "--offset", "first", "--timeout", "1")
     finally:
         delete(queues=[queue])
     assert result.returncode == 2, result.stderr
-    lines = error_lines(result)
+    lines = result.err_lines
     assert len(lines) == 1 and "classic" in lines[0] and "stream" in lines[0], lines
     assert "Traceback" not in result.stderr.decode()
 
@@ -158,14 +161,14 @@ def test_offset_on_a_queue_that_is_not_a_stream_is_an_error_naming_its_type() ->
 )
 def test_bad_stream_values_are_refused_before_connecting(args: list[str], says: str) -> None:
     # Port 1: if the command connected first it would fail with 3, not 2.
-    result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", *args)
+    result = run("pulp-listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--queue", "q", *args)
     assert result.returncode == 2, result.stderr
-    lines = error_lines(result)
+    lines = result.err_lines
     assert len(lines) == 1 and says in lines[0], lines
 
 
 def test_offset_needs_a_named_queue() -> None:
-    result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--offset", "first")
+    result = run("pulp-listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--offset", "first")
     assert result.returncode == 2
     assert "--queue" in result.stderr.decode()
 
@@ -179,15 +182,15 @@ def test_an_existing_stream_is_read_as_it_is_and_subject_selects(names: tuple[st
         publish(ch, exchange, [("a.x", b"1"), ("b.y", b"2"), ("a.z", b"3")])
     try:
         # -e names another exchange: a reader of an existing stream must not bind it there.
-        result = run("listen", "-e", other, "--queue", stream, "--offset", "first", "-s", "a.*", "-q", "-n", "2")
+        result = run("pulp-listen", "-e", other, "--queue", stream, "--offset", "first", "-s", "a.*", "-q", "-n", "2")
         assert result.returncode == 0, result.stderr
         assert result.stdout.decode().splitlines() == ["a.x", "a.z"]
-        where = run("listen", "--queue", stream, "--offset", "first", "--where", "subject=b.*", "-q", "-n", "1")
+        where = run("pulp-listen", "--queue", stream, "--offset", "first", "--where", "subject=b.*", "-q", "-n", "1")
         assert where.stdout.decode().splitlines() == ["b.y"]
         with channel() as ch:
             publish(ch, other, [("a.w", b"4")])
             publish(ch, exchange, [("end", b"5")])
-        after = run("listen", "--queue", stream, "--offset", "first", "-q", "-n", "4")
+        after = run("pulp-listen", "--queue", stream, "--offset", "first", "-q", "-n", "4")
         assert after.stdout.decode().splitlines() == ["a.x", "b.y", "a.z", "end"]  # nothing came in through `other`
     finally:
         delete(exchanges=[other])
@@ -196,17 +199,17 @@ def test_an_existing_stream_is_read_as_it_is_and_subject_selects(names: tuple[st
 @pytest.mark.parametrize("result, status", [("success", 0), ("failed", 9)])
 def test_recipe_finds_the_event_that_came_before_the_command(names: tuple[str, str], result: str, status: int) -> None:
     stream, exchange = names
-    setup = run("listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--timeout", "0.5")
+    setup = run("pulp-listen", "-e", exchange, "--queue", stream, "--queue-type", "stream", "--timeout", "0.5")
     assert setup.returncode == 6, setup.stderr
     for args in (
         ["-t", "repo.sync.start", "--repo-id", "zoo"],
         ["-t", "repo.sync.finish", "--repo-id", "other"],
         ["-t", "repo.sync.finish", "--repo-id", "zoo", "--result", result],
     ):
-        emitted = run("emit", "-e", exchange, *args)
+        emitted = run("pulp-emit", "-e", exchange, *args)
         assert emitted.returncode == 0, emitted.stderr
     wait = run(
-        "listen",
+        "pulp-listen",
         "--queue",
         stream,
         "--offset",
@@ -239,10 +242,20 @@ def test_a_dropped_connection_neither_repeats_nor_skips(names: tuple[str, str]) 
     with TcpProxy("127.0.0.1", 5672) as proxy:
         url = f"amqp://guest:guest@127.0.0.1:{proxy.port}/%2F"
         listener = start(
-            "listen", "--queue", stream, "--offset", "first", "--json", "-n", str(total), "--prefetch", "50", url=url
+            "pulp-listen",
+            "--queue",
+            stream,
+            "--offset",
+            "first",
+            "--json",
+            "-n",
+            str(total),
+            "--prefetch",
+            "50",
+            url=url,
         )
         listener.wait_stderr("listening on")
-        emitter = start("emit", "-e", exchange, "-n", str(total), "--rate", "400", "--sequence-header", "seq")
+        emitter = start("pulp-emit", "-e", exchange, "-n", str(total), "--rate", "400", "--sequence-header", "seq")
         for seen in (100, 300):
             assert wait_for(lambda seen=seen: listener.stdout.count(b"\n") > seen, 10), listener.stderr  # type: ignore[misc]
             proxy.cut()
@@ -252,7 +265,7 @@ def test_a_dropped_connection_neither_repeats_nor_skips(names: tuple[str, str]) 
     found = records(listener.stdout)
     assert offsets(found) == list(range(total))  # no offset shown twice, none skipped
     # ... and what was shown is what the stream holds (a clean read), message for message.
-    clean = records(run("listen", "--queue", stream, "--offset", "first", "--json", "-n", str(total)).stdout)
+    clean = records(run("pulp-listen", "--queue", stream, "--offset", "first", "--json", "-n", str(total)).stdout)
     assert [(r["headers"]["x-stream-offset"], r["headers"]["seq"]) for r in found] == [
         (r["headers"]["x-stream-offset"], r["headers"]["seq"]) for r in clean
     ]
@@ -263,9 +276,9 @@ def test_no_declare_reads_a_stream_someone_else_created(names: tuple[str, str]) 
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [("a.one", b"1"), ("b.two", b"2")])
-    read = run("listen", "--queue", stream, "--no-declare", "--offset", "first", "-s", "b.*", "-q", "-n", "1")
+    read = run("pulp-listen", "--queue", stream, "--no-declare", "--offset", "first", "-s", "b.*", "-q", "-n", "1")
     assert read.returncode == 0, read.stderr
     assert read.stdout.decode().splitlines() == ["b.two"]
-    missing = run("listen", "--queue", stream + "-missing", "--no-declare", "--offset", "first", "-n", "1")
+    missing = run("pulp-listen", "--queue", stream + "-missing", "--no-declare", "--offset", "first", "-n", "1")
     assert missing.returncode == 5, missing.stderr
     assert "does not exist" in missing.stderr.decode()

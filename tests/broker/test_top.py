@@ -16,7 +16,7 @@ import pika
 import pytest
 
 from tests.support.broker import BROKER_URL, unique
-from tests.support.commands import ROOT, SCRIPTS, command_env, run, start_listener
+from tests.support.processes import ROOT, SCRIPTS, command_env, run, start_listener
 
 pytestmark = pytest.mark.broker
 

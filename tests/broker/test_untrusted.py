@@ -26,7 +26,7 @@ import pika.data
 import pytest
 
 from tests.support.broker import BROKER_URL, unique
-from tests.support.commands import ROOT, command_env, script, start_listener
+from tests.support.processes import ROOT, command_env, script, start_listener
 from tests.support.terminal import SGR, assert_terminal_safe
 
 Channel = pika.adapters.blocking_connection.BlockingChannel
@@ -148,7 +148,7 @@ def listen_and_publish(
     listener = start_listener(*args, env=env)
     publish()
     code = listener.wait(timeout=60)
-    return Run(code, listener.stdout, "".join(listener.stderr_lines[1:]))  # all but the ready line
+    return Run(code, listener.stdout, "".join(listener.err_lines[1:]))  # all but the ready line
 
 
 MARKUP = "[bold red]styled[/] [link=https://evil.example]click[/link] :warning: oops [/] x 127.0.0.1"

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.cluster import Cluster, ClusterNode
-from tests.support.commands import Listener, command_env, start_listener
 from tests.support.jepsen import Emitter, Tally, complete_lines, moved_to, resent, slowly, wait_until
-from tests.support.procs import console
+from tests.support.processes import Listener, command_env, console, start_listener
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
 

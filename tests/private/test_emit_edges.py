@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.broker import unique
-from tests.support.commands import command_env
 from tests.support.private_node import PrivateNode, rabbitmq_available
-from tests.support.procs import run_console
+from tests.support.processes import command_env, measure
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 
@@ -27,8 +26,8 @@ def small_frames() -> Iterator[PrivateNode]:
 @pytest.mark.private_node
 def test_a_message_the_connection_cannot_carry_ends_the_run(small_frames: PrivateNode) -> None:
     env = command_env(AMQP_URL=small_frames.url)
-    result = run_console(
-        "emit",
+    result = measure(
+        "pulp-emit",
         "-e",
         unique("hx"),
         "--subject",

@@ -14,9 +14,9 @@ import pytest
 
 from pulp_amqp_tools.exitcodes import ExitStatus
 from tests.support.broker import unique
-from tests.support.commands import ROOT, command_env, run, script, start_listener
 from tests.support.failures import SECRET, check_error
 from tests.support.private_node import PrivateNode, rabbitmq_available
+from tests.support.processes import ROOT, command_env, run, script, start_listener
 
 MAX_MESSAGE_SIZE = 4096
 

@@ -20,9 +20,9 @@ import pika
 import pytest
 
 from tests.support.broker import unique
-from tests.support.commands import command_env, script, start_listener
 from tests.support.faults import close_connections, wait_for
 from tests.support.private_node import PrivateNode
+from tests.support.processes import command_env, script, start_listener
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.private_node, pytest.mark.timeout(300)]

@@ -9,10 +9,9 @@ import uuid
 
 import pytest
 
-from tests.support.commands import command_env
 from tests.support.jepsen import Tally
 from tests.support.private_node import PrivateNode
-from tests.support.procs import console
+from tests.support.processes import command_env, console
 
 EVENTS = 1000
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
 from pulp_amqp_tools.exitcodes import ExitStatus
 from tests.support.broker import unique
-from tests.support.commands import command_env, run, start_listener
 from tests.support.failures import check_error
 from tests.support.private_node import PrivateNode
+from tests.support.processes import Finished, command_env, run, start_listener
 from tests.support.tlsgen import TlsFiles
 
 pytestmark = pytest.mark.private_node
@@ -31,7 +30,7 @@ def env_for(node: PrivateNode, user: str) -> dict[str, str]:
     return command_env(AMQP_URL=f"amqps://{user}:{SECRET}@localhost:{node.tls_port}/%2F")
 
 
-def emit_ok(result: subprocess.CompletedProcess[bytes]) -> None:
+def emit_ok(result: Finished) -> None:
     err = result.stderr.decode()
     assert result.returncode == 0, err
     assert SECRET not in err and "Traceback" not in err

@@ -13,8 +13,9 @@ from typing import Any
 import pika
 import pytest
 
-from tests.support.blackbox import records, run, start, take, unique
+from tests.support.broker import take, unique
 from tests.support.private_node import PrivateNode
+from tests.support.processes import records, run, start
 
 pytest_plugins = ["tests.support.fixtures"]
 pytestmark = [pytest.mark.private_node, pytest.mark.timeout(120)]
@@ -33,7 +34,7 @@ def test_default_exchange_traffic_is_shown_as_the_original_and_replays_as_it(tra
     connection = pika.BlockingConnection(traced.params())
     ch = connection.channel()
     target = ch.queue_declare(unique("pat-traced")).method.queue
-    listener = start("listen", "--trace", "--json", "-n", "1", url=traced.url)
+    listener = start("pulp-listen", "--trace", "--json", "-n", "1", url=traced.url)
     ready = listener.wait_stderr("listening on")
     assert "trace_on" in ready and "amq.rabbitmq.trace" in ready
     props = pika.BasicProperties(content_type="application/json", message_id="m-1", delivery_mode=2, headers=HEADERS)
@@ -57,7 +58,7 @@ def test_default_exchange_traffic_is_shown_as_the_original_and_replays_as_it(tra
     ch.exchange_declare(exchange, "topic")
     copy = ch.queue_declare("", exclusive=True).method.queue
     ch.queue_bind(copy, exchange, "#")
-    replayed = run("emit", "--replay", "-", "-e", exchange, url=traced.url, input=listener.stdout)
+    replayed = run("pulp-emit", "--replay", "-", "-e", exchange, url=traced.url, input=listener.stdout)
     assert replayed.returncode == 0, replayed.stderr
     ((method, got, body),) = take(ch, copy, 1)
     assert method.routing_key == target and body == b'{"hello": "firehose"}'
@@ -71,7 +72,7 @@ def test_deliveries_are_traced_with_s_deliver(traced: PrivateNode) -> None:
     connection = pika.BlockingConnection(traced.params())
     ch = connection.channel()
     target = ch.queue_declare(unique("pat-traced-d")).method.queue
-    listener = start("listen", "--trace", "-s", "deliver.#", "--json", "-n", "1", url=traced.url)
+    listener = start("pulp-listen", "--trace", "-s", "deliver.#", "--json", "-n", "1", url=traced.url)
     listener.wait_stderr("listening on")
     ch.basic_publish("amq.topic", "not.routed", b"nobody gets this")  # published, never delivered
     ch.basic_publish("", target, b"delivered")
@@ -85,6 +86,6 @@ def test_deliveries_are_traced_with_s_deliver(traced: PrivateNode) -> None:
 
 
 def test_trace_and_exchange_do_not_go_together() -> None:
-    result = run("listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--trace", "-e", "pulp")
+    result = run("pulp-listen", "-u", "amqp://guest:guest@127.0.0.1:1/%2F", "--trace", "-e", "pulp")
     assert result.returncode == 2
     assert "--trace" in result.stderr.decode()

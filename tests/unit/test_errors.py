@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pulp_amqp_tools.exitcodes import ExitStatus
-from tests.support.commands import ROOT, command_env, run, script
 from tests.support.failures import SECRET, check_error
+from tests.support.processes import ROOT, command_env, run, script
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from argcomplete import io as argcomplete_io
 from argcomplete.finders import CompletionFinder
 
 from pulp_amqp_tools.commands import listen
-from tests.support.commands import ROOT, command_env, script
+from tests.support.processes import ROOT, command_env, script
 
 BIN = Path(sys.executable).parent
 HOW = ["console", "script"]

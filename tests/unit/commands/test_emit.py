@@ -6,7 +6,7 @@ import pytest
 
 from pulp_amqp_tools.messages.delivery import Delivery, json_line
 from tests.support.broker import unique
-from tests.support.commands import run
+from tests.support.processes import run
 
 
 def test_unknown_event_type_lists_the_valid_ones() -> None:

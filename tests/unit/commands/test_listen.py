@@ -9,7 +9,7 @@ import pytest
 from pulp_amqp_tools.commands import emit, listen
 from pulp_amqp_tools.commands.listen import ListenOptions
 from pulp_amqp_tools.errors import ToolError, UsageError
-from tests.support.commands import run
+from tests.support.processes import run
 
 
 @pytest.mark.parametrize(
