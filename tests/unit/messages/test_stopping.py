@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from pulp_amqp_tools.errors import ToolError
@@ -12,25 +9,10 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import stopping
 from pulp_amqp_tools.messages.delivery import Delivery
 
-SYNC_FINISH = json.dumps(
-    {
-        "event_type": "repo.sync.finish",
-        "payload": {
-            "repo_id": "zoo",
-            "result": "failed",
-            "added_count": 0,
-            "error_message": None,
-            "ok": False,
-            "ratio": 1.5,
-        },
-        "call_report": {"tags": ["pulp:repository:zoo", "pulp:action:sync"]},
-    }
-).encode()
 
-
-def delivery(body: bytes = SYNC_FINISH, subject: str = "pulp.server.repo.sync.finish", **kw: Any) -> Delivery:
-    kw.setdefault("headers", {"qpid.subject": subject})
-    return Delivery(exchange="pulp", routing_key=subject, body=body, **kw)
+def delivery() -> Delivery:
+    """A delivery of a sync's end (only its subject matters to stopping)."""
+    return Delivery(exchange="pulp", routing_key="pulp.server.repo.sync.finish", body=b"{}")
 
 
 def test_stopping_outcomes() -> None:
