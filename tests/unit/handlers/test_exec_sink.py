@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.handlers import command
+from pulp_amqp_tools.handlers import argv as command
 from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled
 from pulp_amqp_tools.handlers.policy import ExecOptions
 from pulp_amqp_tools.messages.delivery import Delivery

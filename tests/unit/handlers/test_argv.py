@@ -1,4 +1,4 @@
-"""handlers/command.py: the --exec command is split without a shell and checked before anything runs."""
+"""handlers/argv.py: the --exec command is split without a shell and checked before anything runs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.handlers import command
+from pulp_amqp_tools.handlers import argv as command
 
 
 def test_command_is_split_without_a_shell_and_checked(tmp_path: Path) -> None:

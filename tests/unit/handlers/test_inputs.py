@@ -1,10 +1,10 @@
-"""handlers/environment.py: what a handler's environment holds; a publisher's values stay data."""
+"""handlers/inputs.py: what a handler's environment holds; a publisher's values stay data."""
 
 from __future__ import annotations
 
 import json
 
-from pulp_amqp_tools.handlers import environment
+from pulp_amqp_tools.handlers import inputs as environment
 from pulp_amqp_tools.messages.delivery import Delivery
 
 
