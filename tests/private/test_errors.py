@@ -156,7 +156,7 @@ def test_queue_held_exclusively_by_another_connection(node: PrivateNode) -> None
 @pytest.mark.private_node
 def test_broker_closing_the_connection_mid_run(node: PrivateNode) -> None:
     name = unique("pat-victim")
-    # Without --no-reconnect listen reconnects (tests/test_reliable.py); with it, one line and exit 3.
+    # Without --no-reconnect listen reconnects (tests/broker/test_reconnect.py); with it, one line and exit 3.
     listener = start_listener(
         "-e", "amq.topic", "--connection-name", name, "--no-reconnect", env=node_env(node, "reader", SECRET)
     )
