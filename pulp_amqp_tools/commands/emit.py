@@ -259,20 +259,17 @@ def _read_replay(value: str, stdin: TextIO) -> Recording:
 
 def _read_saved(path: str) -> Recording:
     """--replay DIR: the files of a --save-dir directory, in their numbers' order."""
+    from pulp_amqp_tools.cli.reading import saved_files
     from pulp_amqp_tools.messages.replay import read_files
     from pulp_amqp_tools.output.savedir import numbered
 
     try:
         names = [name for _number, name in numbered(os.listdir(path))]
-        if not names:
-            raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
-        files = []
-        for name in names:
-            with open(os.path.join(path, name), "rb") as handle:
-                files.append((os.path.join(path, name), handle.read()))
     except OSError as exc:
         raise UsageError(f"cannot read --replay directory {path!r}: {exc.strerror}") from None
-    return read_files(files)
+    if not names:
+        raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
+    return read_files(saved_files(path, names))
 
 
 def _check_follow(args: argparse.Namespace) -> None:
