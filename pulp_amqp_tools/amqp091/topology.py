@@ -112,6 +112,8 @@ def _close(channel: BlockingChannel) -> None:
 
 def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_TYPE) -> str:
     """The type of exchange `name`, or MISSING, or UNKNOWN; nothing on the broker changes."""
+    if name == "":  # the default exchange (emit -e ''): always there, direct, and never declared (403)
+        return "direct"
     channel = connection.channel()
     try:
         channel.exchange_declare(name, passive=True)

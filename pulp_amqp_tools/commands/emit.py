@@ -323,7 +323,7 @@ def _replay_exchange(exchange: str | None, recording: Recording | None) -> str |
     """-e, else the one exchange a recording was received from."""
     if recording is None or exchange is not None:
         return exchange
-    if len(recording.exchanges) != 1 or "" in recording.exchanges:
+    if len(recording.exchanges) != 1:  # one exchange, the default one ("") included: --trace records it
         found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
         raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
     (only,) = recording.exchanges
@@ -341,7 +341,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     exchange = _replay_exchange(args.exchange, recording)
     options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
-        exchange=brokerargs.exchange_from_args(exchange, pulp),
+        exchange=brokerargs.exchange_from_args(exchange, pulp, default_exchange=True),
         event_types=events.parse_event_types(args.event_type or []),
         count=args.count,
         repo_id=args.repo_id,
