@@ -36,6 +36,7 @@ class Delivery:
     properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
     received_at: float = 0.0  # time.time() at arrival
     trace: dict[str, Any] | None = None  # --trace: who published it where, beside the original (trace.py)
+    requeues: int = 0  # --exec: counted requeues so far, from a copy of ours whose signature held (retries.py)
 
     @property
     def subject(self) -> str:
