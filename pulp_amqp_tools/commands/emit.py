@@ -463,8 +463,8 @@ def emit(options: EmitOptions, env: Environment) -> ExitStatus:
     _fail_unless_confirmed(report, options, where, figures)
     if follow is not None and follow.stopped is not None:
         raise UsageError(
-            f"{follow.stopped.message}; stopped there (--strict) after the {report.confirmed} messages before it "
-            f"were confirmed ({figures})"
+            f"{follow.stopped.message}; stopped there (--strict) after the {plural(report.confirmed, 'message')} "
+            f"before it {'was' if report.confirmed == 1 else 'were'} confirmed ({figures})"
         )
     if report.unroutable:
         message = (
