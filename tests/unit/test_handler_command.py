@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.handlers import command
+from pulp_amqp_tools.handlers import argv as command
 
 
 def test_runnable_knows_scripts_and_binaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
