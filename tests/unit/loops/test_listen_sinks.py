@@ -11,7 +11,7 @@ from pulp_amqp_tools.loops import listen
 from pulp_amqp_tools.loops.sinks import Ticket
 from pulp_amqp_tools.messages import filters
 from pulp_amqp_tools.messages.delivery import Delivery
-from pulp_amqp_tools.messages.retries import ORIGIN_EXCHANGE, ORIGIN_ROUTING_KEY, RETRY_HEADER
+from pulp_amqp_tools.messages.retries import MAC_HEADER, ORIGIN_EXCHANGE, ORIGIN_ROUTING_KEY, RETRY_HEADER, signature
 from pulp_amqp_tools.output import render
 from pulp_amqp_tools.output.sink import Sink
 from pulp_amqp_tools.transport.interface import Binding, ConnectionLost, Outcome, QueueSpec, Topology
@@ -93,7 +93,8 @@ def test_a_requeue_is_a_counted_copy_straight_to_the_queue_then_an_ack() -> None
     assert status is ExitStatus.OK
     ((exchange, (subject, body, headers, properties)),) = link.publishers[0].sent
     assert (exchange, subject, body, properties) == ("", "q", b"body", (("message_id", "m"),))
-    assert headers == {"h": 1, RETRY_HEADER: 1, ORIGIN_EXCHANGE: "ex", ORIGIN_ROUTING_KEY: "s"}
+    signed = signature("ex", "s", 1)  # the copy is signed, so no publisher can make one (issue 22)
+    assert headers == {"h": 1, RETRY_HEADER: 1, ORIGIN_EXCHANGE: "ex", ORIGIN_ROUTING_KEY: "s", MAC_HEADER: signed}
     assert link.consumers[0].settled == [(1, ACK, False)]
 
 
@@ -106,7 +107,8 @@ def test_a_copy_the_broker_refuses_gives_the_original_back_uncounted() -> None:
 
 
 def test_a_requeued_copy_arrives_as_the_original_before_where_sees_it() -> None:
-    copy = Delivery("", "q", b"", headers={RETRY_HEADER: 1, ORIGIN_EXCHANGE: "ex", ORIGIN_ROUTING_KEY: "pulp.x"})
+    origin = {RETRY_HEADER: 1, ORIGIN_EXCHANGE: "ex", ORIGIN_ROUTING_KEY: "pulp.x"}
+    copy = Delivery("", "q", b"", headers={**origin, MAC_HEADER: signature("ex", "pulp.x", 1)})  # ours: signed
     handlers = Handlers(["pulp.x"], {"pulp.x": REJECT})
     where = (filters.parse_condition("subject=pulp.x"),)
     status, transport = run(spec(count=1, where=where), handlers, FakeLink(1, [[[copy]]]))
