@@ -71,6 +71,7 @@ class ListenOptions:
     match_any: bool = False
     queue: str | None = None  # None: a private exclusive queue
     queue_type: str | None = None
+    queue_type_given: bool = False  # --queue-type given: else queue_type is the default, RabbitMQ's only
     no_declare: bool = False  # --no-declare (and --peek): the queue exactly as it is, nothing bound
     peek: bool = False  # show what the queue holds, leave it there, exit
     mode: str = "pretty"  # "quiet" | "pretty" | "json" | "none" (--top, or --exec without -q/--json)
@@ -338,12 +339,9 @@ def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
     from pulp_amqp_tools.messages.properties import parse_header
 
     found = tuple(parse_header(text, "--match") for text in args.match)
-    for name, _value in found:
-        if name.lower().startswith("x-"):
-            raise UsageError(
-                f"--match {name!r}: headers exchanges ignore header names starting with 'x-' (the binding "
-                "would match every message)"
-            )
+    for name, _value in found:  # other x- names: where the broker matches them (loops/fitting.py)
+        if name.lower() == "x-match":
+            raise UsageError("--match 'x-match': that is the binding's mode, not a header (--match-any sets it)")
     return found
 
 
@@ -381,6 +379,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         match_any=args.match_any,
         queue=queue,
         queue_type=(args.queue_type or DEFAULT_QUEUE_TYPE) if queue is not None else None,
+        queue_type_given=args.queue_type is not None,
         no_declare=read_as_is,
         peek=args.peek,
         mode=act.mode,
@@ -578,7 +577,7 @@ def _queue_spec(options: ListenOptions) -> QueueSpec:
 
     declare = not options.no_declare
     if options.stream is None:
-        return QueueSpec(options.queue, options.queue_type, declare)
+        return QueueSpec(options.queue, options.queue_type, declare, type_given=options.queue_type_given)
     from pulp_amqp_tools.messages.streams import StreamPosition
 
     max_age = (("x-max-age", options.stream.max_age),)
