@@ -177,3 +177,19 @@ def test_listen_reconnects_after_the_broker_restarts(env: dict[str, str], garage
     err = listener.stderr
     assert err.count("lost the connection") == 1 and "Traceback" not in err, err
     assert "quorum" not in err and "RabbitMQ" not in err, err
+
+
+def test_transient_events_in_a_named_queue_are_lost_on_restart_persistent_ones_kept(
+    env: dict[str, str], garagemq: Garagemq
+) -> None:
+    """Why the README's transient-events promise names RabbitMQ only: here a plain durable queue drops them."""
+    exchange, queue = unique("pulp"), unique("pat-q")
+    made = run("listen", "-e", exchange, "--queue", queue, "-q", "--timeout", "0.5", env=env)
+    assert made.returncode == 6, made.stderr
+    assert run("emit", "-e", exchange, env=env).returncode == 0  # as Pulp sent them: transient
+    persistent = ("--subject", "kept.one", "--body", "{}", "--property", "delivery_mode=2")
+    assert run("emit", "-e", exchange, *persistent, env=env).returncode == 0
+    garagemq.restart()
+    after = run("listen", "--queue", queue, "--peek", "-q", env=env)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.decode().splitlines() == ["kept.one"]
