@@ -10,7 +10,6 @@ gets the answers of `transport.capabilities.UNKNOWN`: nothing beyond the 0-9-1 s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.capabilities import UNKNOWN, Capabilities
 
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _LONGEST = 64  # characters of a product or version kept: it is the broker's text, shown in messages
 
 
@@ -31,11 +29,18 @@ def _text(value: Any) -> str:
 
 def version_of(text: str) -> tuple[int, int, int] | None:
     """`3.10.8` -> (3, 10, 8); `4.0.0-rc.1` -> (4, 0, 0); None when it does not start with a number."""
-    found = _VERSION.match(text.strip())
-    if found is None:
+    numbers: list[int] = []
+    for piece in text.strip().split(".", 2):
+        digits = piece[: len(piece) - len(piece.lstrip("0123456789"))]
+        if not digits:
+            break
+        numbers.append(int(digits))
+        if digits != piece:
+            break  # "0-rc.1": the number ends there
+    if len(numbers) < 2:
         return None
-    major, minor, patch = found.groups()
-    return int(major), int(minor), int(patch or 0)
+    major, minor, *rest = numbers
+    return major, minor, rest[0] if rest else 0
 
 
 def rabbitmq(version: str) -> Capabilities:

@@ -13,7 +13,6 @@ Also here: the private queue's name where the broker cannot choose one.
 from __future__ import annotations
 
 import re
-import uuid
 
 from pulp_amqp_tools.transport.capabilities import Capabilities
 
@@ -22,8 +21,9 @@ RESERVED = "(reserved)"  # a 403 on an amq.* name: the broker lets no client dec
 UNREADABLE = "(unreadable)"  # a 406 worded in a way we do not know
 UNTOLD = frozenset({NO_PERMISSION, RESERVED, UNREADABLE})
 
-_INEQUIVALENT = re.compile(r"inequivalent arg '([^']*)'")
-_CURRENT = re.compile(r"received '[^']*' but current is '([^']*)'")
+# Patterns, not compiled at import: they are needed only when a declare was refused (re caches them).
+_INEQUIVALENT = r"inequivalent arg '([^']*)'"
+_CURRENT = r"received '[^']*' but current is '([^']*)'"
 # The broker's own exchanges have fixed types: known by name, never probed (where they exist).
 BUILTIN_TYPES = {
     "amq.direct": "direct",
@@ -47,12 +47,12 @@ def type_from_refusal(code: int, text: str, kind: str, name: str, broker: Capabi
     """What a refused declare of `name` as a `kind` exchange says of its type: the type, one of UNTOLD,
     or None when the refusal is an error in itself (not found, locked, ...)."""
     if code == 406:
-        field = _INEQUIVALENT.search(text)
+        field = re.search(_INEQUIVALENT, text)
         if field is None:
             return UNREADABLE
         if field.group(1) != "type":
             return kind  # a later field differs (the type is compared first): the type matched
-        current = _CURRENT.search(text)
+        current = re.search(_CURRENT, text)
         return current.group(1) if current else UNREADABLE
     if code == 403:
         return RESERVED if name.startswith(broker.reserved_prefix) else NO_PERMISSION
@@ -76,4 +76,8 @@ def untold_warning(label: str, why: str, kind: str, broker: Capabilities) -> str
 
 def private_queue_name(broker: Capabilities) -> str:
     """ "" for the broker to choose (amq.gen-...), else a name of our own, unique to this queue."""
-    return "" if broker.server_named_queues else PRIVATE_PREFIX + uuid.uuid4().hex
+    if broker.server_named_queues:
+        return ""
+    import secrets  # only here: emit, which never declares a queue, does not pay for it
+
+    return PRIVATE_PREFIX + secrets.token_hex(16)
