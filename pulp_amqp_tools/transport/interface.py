@@ -131,7 +131,7 @@ class Consumer(Protocol):
 
     @property
     def queue(self) -> str:
-        """The queue's name as the broker knows it (a private queue's is the broker's choice)."""
+        """The queue's name as the broker knows it (a private queue's is the broker's choice, or the transport's)."""
 
     @property
     def is_open(self) -> bool:
