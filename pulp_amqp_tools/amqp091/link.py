@@ -9,7 +9,9 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.amqp091 import pikacompat, topology
+from pulp_amqp_tools.amqp091.broker import capabilities
 from pulp_amqp_tools.transport.broker import BrokerSettings, host_port
+from pulp_amqp_tools.transport.capabilities import Capabilities
 from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
 if TYPE_CHECKING:
@@ -57,6 +59,12 @@ class Link:
         self._settings = settings
         self._notice = notice  # warnings while setting up (an exchange whose type the broker will not tell)
         self._types: dict[str, str | None] = {}  # each exchange set up on this link: its type, if told
+        # What the broker said of itself in connection.start: asked by the loops, and by topology.
+        self._broker = capabilities(getattr(pikacompat.impl(connection), "server_properties", None))
+
+    @property
+    def broker(self) -> Capabilities:
+        return self._broker
 
     @property
     def where(self) -> str:
@@ -70,7 +78,7 @@ class Link:
         return self._ensure(wanted).queue
 
     def _ensure(self, wanted: Topology, channel: BlockingChannel | None = None) -> topology.Prepared:
-        prepared = topology.ensure(self.connection, wanted, channel, self._notice, self._vhost)
+        prepared = topology.ensure(self.connection, wanted, channel, self._notice, self._vhost, self._broker)
         self._types.update((name, prepared.exchange_type(name)) for name, _kind in prepared.kinds)
         return prepared
 

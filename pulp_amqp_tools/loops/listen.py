@@ -23,6 +23,7 @@ from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import receivers, reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
+from pulp_amqp_tools.loops.fitting import fit
 from pulp_amqp_tools.loops.requeue import Requeuer
 from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking
 from pulp_amqp_tools.loops.specs import ListenSpec as ListenSpec  # where callers found it first
@@ -158,7 +159,8 @@ class Listener:
 
     def _attempt(self, link: Link, again: str | None) -> ExitStatus:
         """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
-        consumer = link.consume(self.spec.topology, self.budget.prefetch, self.properties)
+        # Asked of the broker on every connection: failover may reach another one (loops/fitting.py).
+        consumer = link.consume(fit(self.spec.topology, link.broker), self.budget.prefetch, self.properties)
         self.link = link
         self.consumers += 1
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1

@@ -16,8 +16,10 @@ from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
+from pulp_amqp_tools.amqp091.broker import rabbitmq
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.transport.broker import BrokerSettings
+from pulp_amqp_tools.transport.capabilities import Capabilities
 from pulp_amqp_tools.transport.interface import (
     ConfirmsStalled,
     ConnectionLost,
@@ -140,9 +142,19 @@ class FakePublisher:
         return taken
 
 
+RABBITMQ = rabbitmq("3.10.8")  # what a FakeLink says it is unless told otherwise: the shared broker
+
+
 class FakeLink:
-    def __init__(self, number: int, scripts: list[list[Step]], publisher: FakePublisher | None = None) -> None:
+    def __init__(
+        self,
+        number: int,
+        scripts: list[list[Step]],
+        publisher: FakePublisher | None = None,
+        broker: Capabilities = RABBITMQ,
+    ) -> None:
         self.number = number
+        self.broker = broker
         self.scripts = scripts  # one script per consume() on this link
         self.is_open = True
         self.consumers: list[FakeConsumer] = []

@@ -129,10 +129,11 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "--queue-type",
         choices=("classic", "quorum", "stream"),
         metavar="classic|quorum|stream",
-        help="declare a missing --queue as this type: quorum queues are replicated across a cluster and "
-        "keep every message, Pulp's transient events too, through a restart; classic for brokers or policies "
-        "that need it; a stream keeps messages after they are read, for every reader to start where it likes "
-        "(--offset) (default: quorum)",
+        help="RabbitMQ only (quorum 3.8+, stream 3.9+): declare a missing --queue as this type: quorum "
+        "queues are replicated across a cluster and keep every message, Pulp's transient events too, through "
+        "a restart; classic for policies that need it; a stream keeps messages after they are read, for every "
+        "reader to start where it likes (--offset) (default: quorum on RabbitMQ, a plain durable queue on "
+        "other brokers)",
     )
     stop.add_argument(
         "--no-declare",
@@ -191,14 +192,14 @@ def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME=VALUE",
         help="on a headers exchange: hear messages whose header NAME equals VALUE (NAME:=JSON for a "
-        "typed value such as 3 or true); repeat: all must match",
+        "typed value such as 3 or true); repeat: all must match (x- names: RabbitMQ 3.10 and later only)",
     )
     kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
 
 
 def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     """--max-age, --offset: a stream queue (--queue-type stream), kept after reading, read from anywhere."""
-    streams = parser.add_argument_group("streams")
+    streams = parser.add_argument_group("streams (RabbitMQ 3.9 and later)")
     streams.add_argument(
         "--max-age",
         metavar="AGE",

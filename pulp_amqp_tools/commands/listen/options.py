@@ -236,7 +236,8 @@ def _queue_spec(args: argparse.Namespace, stream: StreamRead | None) -> QueueSpe
     if name is None:
         return QueueSpec(None, None, declare)
     if stream is None:
-        return QueueSpec(name, args.queue_type or DEFAULT_QUEUE_TYPE, declare)
+        # type_given False: the quorum default is RabbitMQ's; loops/fitting.py drops it where there is none
+        return QueueSpec(name, args.queue_type or DEFAULT_QUEUE_TYPE, declare, type_given=args.queue_type is not None)
     from pulp_amqp_tools.messages.streams import StreamPosition
 
     return QueueSpec(name, "stream", declare, (("x-max-age", stream.max_age),), StreamPosition(stream.offset))
@@ -255,12 +256,9 @@ def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
     from pulp_amqp_tools.messages.properties import parse_header
 
     found = tuple(parse_header(text, "--match") for text in args.match)
-    for name, _value in found:
-        if name.lower().startswith("x-"):
-            raise UsageError(
-                f"--match {name!r}: headers exchanges ignore header names starting with 'x-' (the binding "
-                "would match every message)"
-            )
+    for name, _value in found:  # other x- names: where the broker matches them (loops/fitting.py)
+        if name.lower() == "x-match":
+            raise UsageError("--match 'x-match': that is the binding's mode, not a header (--match-any sets it)")
     return found
 
 
