@@ -106,9 +106,10 @@ def _joined(buffers: deque[bytes]) -> list[bytes]:
     return out
 
 
-def coalesce_writes(connection: BlockingConnection) -> bool:
+def coalesce_writes(connection: BlockingConnection, on_empty: Callable[[], None] | None = None) -> bool:
     """Send what pika has buffered in chunks of up to JOIN_LIMIT, not one send() per frame; False
-    if pika differs.
+    if pika differs. `on_empty` is called after each send pass that left nothing buffered (a
+    writer waiting for the socket can stop waiting then: pika does not count it as an event).
 
     pika queues every frame (three per message: method, header, body) as its own chunk in
     `_impl._transport._tx_buffers` (a deque) and `_produce()` sends them one syscall each; a
@@ -129,7 +130,11 @@ def coalesce_writes(connection: BlockingConnection) -> bool:
             chunks = _joined(buffers)
             buffers.clear()
             buffers.extend(chunks)
-        produce()
+        try:
+            produce()
+        finally:  # a full socket raises out of produce(): only an empty buffer calls on_empty
+            if on_empty is not None and not buffers:
+                on_empty()
 
     transport._produce = produce_joined
     return True
