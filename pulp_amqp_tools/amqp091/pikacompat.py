@@ -52,6 +52,19 @@ def closing_reason(channel: BlockingChannel) -> BaseException | None:
     return reason if isinstance(reason, BaseException) else None
 
 
+def drop_channel(channel: BlockingChannel) -> None:
+    """Close `channel` through its asynchronous side (`_impl.close()`), not waiting for close-ok.
+
+    BlockingChannel.close() and basic_cancel() reject (basic.reject) every delivery that arrived
+    and was not dispatched yet, and a stream closes the whole connection over a reject. The
+    asynchronous close cancels the consumers and marks the channel closing before anything more
+    is read, and pika drops, never rejects, what then arrives for a closing channel.
+    """
+    impl = channel_impl(channel)
+    if impl.is_open:
+        impl.close()
+
+
 def closed_error(connection: BlockingConnection) -> BaseException | None:
     """Why a BlockingConnection closed (`_closed_result`, ready once closed, `.value.error`)."""
     result = getattr(connection, "_closed_result", None)
