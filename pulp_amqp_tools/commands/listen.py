@@ -221,7 +221,7 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
     )
     stop.add_argument(
         "--prefetch",
-        type=argtypes.positive_int,
+        type=argtypes.prefetch,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements (default: 1000, with --exec "
         "as many as --exec-concurrency; lowered by itself to keep within --max-buffer)",
