@@ -60,7 +60,13 @@ def test_each_line_reaches_the_broker_while_input_keeps_coming(sink: tuple[str, 
     written: dict[int, float] = {}
     arrived: dict[int, float] = {}
     writer = threading.Thread(target=_write_steadily, args=(emit.proc, written), daemon=True)
+    assert emit.proc.stdin is not None
+    emit.proc.stdin.write(b"warm-up\n")  # emit's start-up and connect are not what is measured
+    emit.proc.stdin.flush()
     with channel() as ch:
+        for method, _props, body in ch.consume(queue, auto_ack=True, inactivity_timeout=20):
+            assert method is not None and body == b"warm-up", emit.stderr
+            break
         writer.start()
         for method, _props, body in ch.consume(queue, auto_ack=True, inactivity_timeout=20):
             if method is None:
