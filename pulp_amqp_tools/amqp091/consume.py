@@ -82,6 +82,20 @@ def _receiver(on_delivery: OnDelivery, properties: bool) -> PikaCallback:
     return on_message
 
 
+def _stream_reader(
+    prepared: Prepared, position: StreamPosition | None, ack: Callable[[Tag], None]
+) -> StreamReader | None:
+    """A stream's reader, when the queue is one: -s selects on a stream read as it is (not bound)."""
+    if position is None or not prepared.stream:
+        return None
+    patterns = prepared.wanted.patterns if prepared.wanted is not None and not prepared.kinds else ()
+    if not patterns:
+        return StreamReader(position, ack)
+    from pulp_amqp_tools.messages.topic import matcher
+
+    return StreamReader(position, ack, matcher(patterns))
+
+
 class Consumer:
     """One basic.consume on a channel of its own, manual acks, `prefetch` unacknowledged at most."""
 
@@ -93,6 +107,7 @@ class Consumer:
         properties: bool,
         heartbeat: int,
         stream: StreamPosition | None = None,
+        if_stream: StreamPosition | None = None,
     ) -> None:
         fieldcodec.install()  # before any delivery arrives: a hostile header must not drop the connection
         self._connection = connection
@@ -102,7 +117,7 @@ class Consumer:
         self._channel.basic_qos(prefetch_count=prefetch)  # streams refuse a consumer without one
         self.prepared = prepare(self._channel)
         self.queue = self.prepared.queue or ""
-        self._reader = None if stream is None else StreamReader(stream, self._ack)
+        self._reader = _stream_reader(self.prepared, stream or if_stream, self._ack)
         self.cancelled: str | None = None
         self._exchange_check: _ExchangeCheck | None = None
         self._watchdog: Watchdog | None = None
@@ -111,7 +126,10 @@ class Consumer:
 
     @property
     def description(self) -> str:
-        return self.prepared.describe()
+        """The ready line's middle; on a stream, where reading starts (or, after a loss, goes on)."""
+        if self._reader is None:
+            return self.prepared.describe()
+        return f"{self.prepared.describe()} from {self._reader.position.describe()}"
 
     @property
     def is_open(self) -> bool:

@@ -7,6 +7,9 @@ message and everything after it are left unhandled and unsettled, and when the b
 loop go on, the subscription attaches again at the first offset not handled yet (a fresh channel:
 pika's basic_cancel and BlockingChannel.close would reject what is in flight). Each subscription
 gets a callback of its own, so a delivery the old one still dispatches is never taken.
+
+A stream read as it is keeps its owner's bindings, so `-s` selects here, by subject, as a binding
+would have (messages/topic.py): the others are acknowledged and count as handled.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ class StreamReader:
     """The stream's side of one Consumer, across its re-attaches (not across reconnects: the
     position is what outlives those)."""
 
-    def __init__(self, position: StreamPosition, ack: Callable[[Tag], None]) -> None:
+    def __init__(
+        self, position: StreamPosition, ack: Callable[[Tag], None], select: Callable[[str], bool] | None = None
+    ) -> None:
         self.position = position
         self._ack = ack  # on the subscription's current channel
+        self._select = select  # -s on a stream read as it is: its subjects, as a binding would
         self.holding = False  # paused: nothing more is handled until the next attach
         self._in_hand = False  # a delivery is with the loop right now
         self._subscription = 0
@@ -47,6 +53,10 @@ class StreamReader:
                 # After an attach the broker starts at a chunk's beginning: offsets handled before come
                 # first. Acknowledged at once (credit only; nothing of the loop's is pending before them).
                 self._ack(tag)
+                return
+            if self._select is not None and not self._select(delivery.subject):
+                self._ack(tag)  # as if never bound: not shown, not counted, handled
+                position.handled(offset)
                 return
             self._in_hand = True
             try:

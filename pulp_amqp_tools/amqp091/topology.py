@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
-from pulp_amqp_tools.errors import AccessError, BrokerError
+from pulp_amqp_tools.errors import AccessError, BrokerError, UsageError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
@@ -296,10 +296,24 @@ def ensure(
     if queue_spec.stream is not None and queue_spec.name is not None and queue_exists(connection, queue_spec.name):
         # A stream is a shared log: reading must not change it, and its bindings are its owner's.
         return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True)
+    if _existing_stream(connection, queue_spec):
+        return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True, queue_type="stream")
     channel = channel or connection.channel()
     if not queue_spec.declare:
         return Prepared(declare_queue(connection, channel, queue_spec, vhost)[0])
     return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost)
+
+
+def _existing_stream(connection: BlockingConnection, spec: QueueSpec) -> bool:
+    """A named queue given without stream options is an existing stream (only asked when the
+    spec says what to do then); refused here when a stream cannot work (QueueSpec.no_stream)."""
+    if spec.name is None or not spec.declare or (spec.if_stream is None and spec.no_stream is None):
+        return False
+    if not queue_exists(connection, spec.name) or existing_queue_type(connection, spec) != "stream":
+        return False
+    if spec.no_stream is not None:
+        raise UsageError(f"{spec.no_stream}: queue {quoted(spec.name)} is a stream")
+    return True
 
 
 def _wanted(topology: Topology) -> Wanted:

@@ -125,13 +125,16 @@ def resolve(args: argparse.Namespace) -> Actions:
     return Actions(mode, None, None)
 
 
+EXEC_NEEDS = "--exec needs a queue that can requeue and reject"
+
+
 def _exec_fits(args: argparse.Namespace) -> None:
     """Handlers settle each message themselves: not with what settles or shows messages otherwise."""
     for dest, flag in (("save_dir", "--save-dir"), ("trace", "--trace"), ("offset", "--offset")):
         if getattr(args, dest, None) not in (None, False):
             raise UsageError(f"{flag} is not allowed with --exec")
     if getattr(args, "queue_type", None) == "stream":
-        raise UsageError("--exec needs a queue that can requeue and reject: not --queue-type stream")
+        raise UsageError(f"{EXEC_NEEDS}: not --queue-type stream")
 
 
 def _companions_need(args: argparse.Namespace, main: str, flag: str, companions: tuple[tuple[str, str], ...]) -> None:

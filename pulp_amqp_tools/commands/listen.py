@@ -541,12 +541,7 @@ def listen_spec(options: ListenOptions) -> ListenSpec:
         match_any=options.match_any,
         require_type=options.exchange_type is not None,
     )
-    where = options.where
-    if options.stream is not None and options.patterns:
-        from pulp_amqp_tools.messages.filters import subject_patterns
-
-        # A stream that exists keeps its own bindings: there, -s selects what is shown.
-        where = (subject_patterns(options.patterns), *where)
+    where = options.where  # on a stream read as it is, -s selects there (amqp091/stream_reader.py)
     decode, note = None, None
     if options.trace:
         from pulp_amqp_tools.messages import trace
@@ -577,10 +572,15 @@ def _queue_spec(options: ListenOptions) -> QueueSpec:
     from pulp_amqp_tools.transport.interface import QueueSpec
 
     declare = not options.no_declare
-    if options.stream is None:
-        return QueueSpec(options.queue, options.queue_type, declare)
-    from pulp_amqp_tools.messages.streams import StreamPosition
+    if options.stream is None and options.queue is None:
+        return QueueSpec(None, options.queue_type, declare)
+    from pulp_amqp_tools.messages.streams import StreamPosition, parse_offset
 
+    if options.stream is None:
+        # An existing stream is read as it is, from now on; never bound (and refused by --exec).
+        if options.handler is not None:
+            return QueueSpec(options.queue, options.queue_type, declare, no_stream=actions.EXEC_NEEDS)
+        return QueueSpec(options.queue, options.queue_type, declare, if_stream=StreamPosition(parse_offset("next")))
     max_age = (("x-max-age", options.stream.max_age),)
     return QueueSpec(options.queue, "stream", declare, max_age, StreamPosition(options.stream.offset))
 

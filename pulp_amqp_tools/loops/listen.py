@@ -202,11 +202,7 @@ class _Listener:
         self.paused = False
         self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
-        described = consumer.description
-        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
-        if stream is not None:
-            described += f" from {stream.describe()}"
-        self.notice(ready_line(described, again, self.spec.ready_note))
+        self.notice(ready_line(consumer.description, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)

@@ -60,6 +60,11 @@ class QueueSpec(NamedTuple):
     declare: bool = True
     arguments: tuple[tuple[str, Any], ...] = ()
     stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
+    # A named queue given without stream options that turns out to be an existing stream is read
+    # as it is (never bound) from `if_stream`; or, where a stream cannot work, refused: `no_stream`
+    # says why (--exec: "--exec needs a queue that can requeue and reject").
+    if_stream: StreamPosition | None = None
+    no_stream: str | None = None
 
 
 class Binding(NamedTuple):
