@@ -61,6 +61,7 @@ class EmitOptions:
     count: int | None = None
     repo_id: str = "pulp-f16"
     result: str = "success"
+    task_id: str | None = None  # call_report.task_id of every event (None: a new one each)
     subject: str | None = None  # an arbitrary message instead of Pulp events
     body: bytes | None = None
     fail_unroutable: bool = False
@@ -116,6 +117,11 @@ def add_message_arguments(parser: argparse.ArgumentParser) -> None:
     )
     pulp.add_argument(
         "--result", choices=events.RESULTS, default="success", help="result of the .finish events (default: success)"
+    )
+    pulp.add_argument(
+        "--task-id",
+        metavar="ID",
+        help="call_report.task_id of the events, as one Pulp task's events share it (default: a new one each)",
     )
     other = parser.add_argument_group("any message")
     other.add_argument("--subject", metavar="KEY", help="publish one message with this subject (routing key)")
@@ -349,6 +355,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         count=args.count,
         repo_id=args.repo_id,
         result=args.result,
+        task_id=args.task_id,
         subject=check_short(args.subject, "the subject") if args.subject is not None else None,
         body=None if args.body is None else b"" if args.follow else read_body(args.body, env.stdin),
         fail_unroutable=args.fail_unroutable,

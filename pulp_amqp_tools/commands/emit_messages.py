@@ -65,7 +65,9 @@ def messages(options: EmitOptions) -> Iterator[Message]:
         for body in islice(cycle(given), options.count or len(given)) if given else ():
             yield Message(options.subject, body, headers, props)
         return
-    for event in events.event_stream(options.event_types, options.count, options.repo_id, options.result):
+    for event in events.event_stream(
+        options.event_types, options.count, options.repo_id, options.result, options.task_id
+    ):
         yield Message(
             event.subject, event.body, _with_extras(options, ((events.SUBJECT_HEADER, event.subject),)), props
         )
