@@ -23,7 +23,7 @@ from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import quoted
-from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, TopologyLost
+from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Source, Tag, TopologyLost
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.streams import StreamPosition
@@ -130,6 +130,10 @@ class Consumer:
         if self._reader is None:
             return self.prepared.describe()
         return f"{self.prepared.describe()} from {self._reader.position.describe()}"
+
+    @property
+    def source(self) -> Source:
+        return self.prepared.source()
 
     @property
     def is_open(self) -> bool:

@@ -26,7 +26,7 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 
 from pulp_amqp_tools.errors import AccessError, BrokerError, UsageError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
-from pulp_amqp_tools.transport.interface import QueueSpec, Topology
+from pulp_amqp_tools.transport.interface import QueueSpec, Source, Topology
 
 if TYPE_CHECKING:
     # The binding rules are listen's: emit, which only needs the exchange, never imports them.
@@ -73,6 +73,16 @@ class Prepared(NamedTuple):
         if not self.kinds:
             return f"queue {queue} as it is (not declared, not bound)"
         return f"{describe(self.kinds, wanted)} ({self._queue_kind()} {queue})"
+
+    def source(self) -> Source:
+        """describe() as a record (transport.interface.Source)."""
+        from pulp_amqp_tools.amqp091.bindings import Wanted, heard
+
+        wanted = self.wanted or Wanted()
+        if not self.kinds:
+            what = "stream" if self.stream else "queue"
+            return Source((), wanted.patterns if self.stream else (), f"{what} {quoted(self.queue or '')} as it is")
+        return Source(tuple(name for name, _kind in self.kinds), heard(self.kinds, wanted))
 
     def _queue_kind(self) -> str:
         """`stream`, `quorum queue`, `classic queue`, or plain `queue` when its type is not known."""

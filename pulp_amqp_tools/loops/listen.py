@@ -25,7 +25,7 @@ from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.loops.requeue import Requeuer
-from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking
+from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking, Titled
 from pulp_amqp_tools.messages import filters, retries, stopping
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
@@ -202,6 +202,8 @@ class _Listener:
         self.paused = False
         self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
+        if isinstance(self.ticker, Titled):
+            self.ticker.listening(consumer.source)
         self.notice(ready_line(consumer.description, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
