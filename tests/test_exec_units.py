@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.handlers import command, environment
+from pulp_amqp_tools.handlers import argv as command
+from pulp_amqp_tools.handlers import inputs as environment
 from pulp_amqp_tools.handlers.exec_sink import ExecSink, Settled
 from pulp_amqp_tools.handlers.policy import ExecOptions, decide
 from pulp_amqp_tools.messages.delivery import Delivery

@@ -16,7 +16,6 @@ from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 
 TOPIC, DIRECT, FANOUT, HEADERS = "topic", "direct", "fanout", "headers"
-EXCHANGE_TYPES = (DIRECT, FANOUT, HEADERS, TOPIC)  # what --exchange-type may create
 DEFAULT_PATTERN = "#"
 
 

@@ -140,6 +140,11 @@ def translate(exc: BaseException, settings: BrokerSettings) -> ToolError:
         )
     if isinstance(exc, px.StreamLostError | px.AMQPHeartbeatTimeout):
         return ConnectError(f"lost the connection to {where}")
+    return _connection_failure(exc, settings, where)
+
+
+def _connection_failure(exc: BaseException, settings: BrokerSettings, where: str) -> ToolError:
+    """translate()'s rest: a connection that could not be made, any other AMQP error, else a bug."""
     if isinstance(exc, px.AMQPConnectionError):
         inner = exc.args[0] if exc.args else None
         if isinstance(inner, BaseException):

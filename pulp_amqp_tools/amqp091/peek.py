@@ -1,4 +1,4 @@
-"""--peek's pika side: the messages a queue holds now, taken with basic.get and never acknowledged.
+"""--peek's pika side, below loops/peek.py: the messages a queue holds now, by basic.get, never acknowledged.
 
 When the peek ends its channel closes and the broker puts every message back: a classic queue
 puts them where they were, in their order, marked redelivered (measured on RabbitMQ 3.10; an
@@ -15,7 +15,7 @@ from collections.abc import Generator
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingConnection
 
-from pulp_amqp_tools.amqp091 import fieldcodec, topology
+from pulp_amqp_tools.amqp091 import fieldcodec, queues
 from pulp_amqp_tools.amqp091.connect import translate
 from pulp_amqp_tools.amqp091.consume import delivery_of
 from pulp_amqp_tools.errors import UsageError
@@ -41,7 +41,7 @@ def peek(
     fieldcodec.install()  # before any message arrives: a hostile header must not drop the connection
     channel = connection.channel()
     try:
-        queue, _type = topology.declare_queue(connection, channel, spec._replace(declare=False), settings.vhost)
+        queue, _type = queues.declare_queue(connection, channel, spec._replace(declare=False), settings.vhost)
         while True:
             method, props, body = channel.basic_get(queue, auto_ack=False)
             if method is None or props is None or body is None:

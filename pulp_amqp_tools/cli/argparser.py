@@ -1,4 +1,4 @@
-"""The argument parser both commands use: argparse, but usage errors are one masked line. Pure."""
+"""The argument parser both commands use: argparse, but usage errors are one masked line. No pika, no rich."""
 
 from __future__ import annotations
 
@@ -44,11 +44,11 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def format_short_help(self) -> str:
         """Usage, description and the `common` options, pointing at --help for the rest."""
-        chosen = [action for action in self._actions if action.dest in self.common and action.dest != "help"]
+        chosen = [action for action in self._actions if action.dest in ("h", *self.common)]
         chosen += [action for action in self._actions if action.dest == "help"]
         with helpformat.printing(self.env):
             formatter = self._get_formatter()
-            formatter.add_usage(f"{self.prog} [options]", chosen, [])
+            formatter.add_usage(short_usage(self.prog, chosen), chosen, [])
             formatter.add_text(self.description)
             formatter.start_section("most used options")
             formatter.add_arguments(chosen)
@@ -80,6 +80,18 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 _UNRECOGNIZED = "unrecognized arguments: "
+
+
+def short_usage(prog: str, actions: Sequence[argparse.Action]) -> str:
+    """`prog [-h] [-e NAME] [-q] [options]`: the short flags of `actions`, as the 2012 listen.py's -h showed them."""
+    words = [prog]
+    for action in actions:
+        flag = next((name for name in action.option_strings if len(name) == 2), None)
+        if flag is None:
+            continue
+        metavar = "" if action.nargs == 0 else f" {action.metavar or action.dest.upper()}"
+        words.append(f"[{flag}{metavar}]")
+    return " ".join([*words, "[options]"])
 
 
 class _ShortHelp(argparse.Action):

@@ -82,13 +82,12 @@ def run(env: Environment, body: Callable[[], int], traceback: bool = False) -> i
 
 def _unexpected(env: Environment, exc: Exception) -> int:
     """A transport's own exception that escaped unmapped, else a bug: one line either way."""
-    if "pika" in sys.modules:
-        from pulp_amqp_tools.amqp091.connect import translate_unbound
+    from pulp_amqp_tools.transport import translate_unbound
 
-        error = translate_unbound(exc)
-        if error is not None:
-            env.notice(f"error: {error.message}")
-            return int(error.status)
+    error = translate_unbound(exc)
+    if error is not None:
+        env.notice(f"error: {error.message}")
+        return int(error.status)
     env.notice(f"internal error: {type(exc).__name__}: {one_line(str(exc))} (run again with --traceback and report it)")
     return int(ExitStatus.ERROR)
 

@@ -1,4 +1,4 @@
-"""Where and how to reach the broker: the options both commands share, resolved once. Pure.
+"""Where and how to reach the broker: the options both commands share, resolved once. No pika.
 
 Precedence, highest first: -a/-p, then -u (or AMQP_URL), then `[messaging] url` in Pulp's
 server.conf, then localhost:5672 as guest on vhost "/".
@@ -150,9 +150,7 @@ def broker_from_args(
     """
     if args.heartbeat < 0:
         raise UsageError("--heartbeat must be 0 (off) or a number of seconds")
-    parsed = [
-        urls.parse(url.strip()) for url in _given_urls(args.url, os.environ if environ is None else environ, pulp)
-    ]
+    parsed = [urls.parse(url.strip()) for url in _given_urls(args.url, environ, pulp)]
     use_tls = bool(args.tls or (parsed[0].tls if parsed else False))
     endpoints = _endpoints(parsed, use_tls, args.address, args.port)
     first = _shared_login(parsed)
@@ -179,8 +177,9 @@ def broker_from_args(
     )
 
 
-def _given_urls(url_args: list[str] | None, environ: Mapping[str, str], pulp: pulpconf.PulpConfig) -> list[str]:
-    """-u (repeatable), else AMQP_URL (comma-separated), else the config file's url, else none."""
+def _given_urls(url_args: list[str] | None, environ: Mapping[str, str] | None, pulp: pulpconf.PulpConfig) -> list[str]:
+    """-u (repeatable), else AMQP_URL (comma-separated; `environ` None: os.environ), else the config file's url."""
+    environ = os.environ if environ is None else environ
     given = list(url_args or ())
     if not given and environ.get("AMQP_URL"):
         given = [part for part in environ["AMQP_URL"].split(",") if part.strip()]

@@ -1,4 +1,4 @@
-"""Tab completion: the completers of both commands and --print-completion. Pure and cheap.
+"""Tab completion: the completers of both commands and --print-completion. Cheap: no pika, no rich.
 
 argcomplete runs the whole program on every Tab, so this module imports neither pika nor rich,
 never touches the network, and imports argcomplete only when it prints the shell code.

@@ -1,4 +1,4 @@
-"""Who we log in as: the user and password from a URL, --user, --password-file or a prompt. Pure.
+"""Who we log in as: the user and password from a URL, --user, --password-file or a prompt (read here). No pika.
 
 The only I/O is reading the password file and, when asked to, prompting on the terminal;
 nothing here ever puts a password into a message.

@@ -1,4 +1,4 @@
-"""The run's surroundings, decided once: streams, variables, terminal, colour and width. Pure.
+"""The run's surroundings, decided once: streams, variables, terminal, colour and width, asked here. No pika.
 
 As httpie's Environment: a command is handed one and never asks sys.stdout, os.environ or
 isatty() itself, so a test passes its own streams and variables, and each rule below exists

@@ -1,4 +1,4 @@
-"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange and url defaults. Pure."""
+"""Pulp's /etc/pulp/server.conf: the [messaging] topic_exchange and url defaults. Reads the file; no pika."""
 
 from __future__ import annotations
 

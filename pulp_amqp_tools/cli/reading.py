@@ -1,4 +1,4 @@
-"""Reading what the command line points at (--body @FILE or -, --config, --replay) with a limit. Pure.
+"""Reading what the command line points at (--body @FILE or -, --config, --replay FILE|DIR|-), each with a limit.
 
 A file or pipe can be endless (`@/dev/zero`, `yes |`): read whole, it grew to 24 GB before the
 kernel stopped it, and one read() of that size ignores Ctrl-C and SIGTERM until it returns. So
@@ -8,10 +8,15 @@ past its limit, which is then refused with one line (exit 2).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from pulp_amqp_tools.errors import UsageError
+from pulp_amqp_tools.messages.safetext import quoted
+
+if TYPE_CHECKING:
+    from pulp_amqp_tools.messages.replay import Recording
 
 MIB = 1024 * 1024
 # RabbitMQ's default max_message_size (since 3.8): a larger body would be refused by the broker.
@@ -52,3 +57,51 @@ def lines_limited(stream: BinaryIO, limit: int, what: str) -> Iterator[bytes]:
         if len(line) > limit:
             raise UsageError(f"{what} line {number} is longer than {size_text(limit)}")
         yield line
+
+
+def read_body(value: str, stdin: TextIO) -> bytes:
+    """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
+    why = " (RabbitMQ's default max_message_size)"
+    if value == "-":
+        return read_limited(stdin.buffer, MAX_BODY, "--body - (standard input)", why)
+    if value.startswith("@"):
+        path = value[1:]
+        try:
+            with open(path, "rb") as handle:
+                return read_limited(handle, MAX_BODY, f"--body file {quoted(path)}", why)
+        except OSError as exc:
+            raise UsageError(f"cannot read --body file {quoted(path)}: {exc.strerror}") from None
+    return os.fsencode(value)
+
+
+def read_replay(value: str, stdin: TextIO) -> Recording:
+    """--replay: a `pulp-listen --json` recording (a file, or - for stdin), or a --save-dir directory."""
+    from pulp_amqp_tools.messages.replay import read_recording
+
+    if value == "-":
+        return read_recording(lines_limited(stdin.buffer, MAX_RECORD, "--replay -"), "-")
+    if os.path.isdir(value):
+        return read_saved(value)
+    try:
+        with open(value, "rb") as handle:
+            return read_recording(lines_limited(handle, MAX_RECORD, f"--replay {quoted(value)}"), quoted(value))
+    except OSError as exc:
+        raise UsageError(f"cannot read --replay file {quoted(value)}: {exc.strerror}") from None
+
+
+def read_saved(path: str) -> Recording:
+    """--replay DIR: the files of a --save-dir directory, in their numbers' order."""
+    from pulp_amqp_tools.messages.replay import read_files
+    from pulp_amqp_tools.output.savedir import numbered
+
+    try:
+        names = [name for _number, name in numbered(os.listdir(path))]
+        if not names:
+            raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
+        files = []
+        for name in names:
+            with open(os.path.join(path, name), "rb") as handle:
+                files.append((os.path.join(path, name), handle.read()))
+    except OSError as exc:
+        raise UsageError(f"cannot read --replay directory {path!r}: {exc.strerror}") from None
+    return read_files(files)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pulp_amqp_tools.errors import UsageError
-from pulp_amqp_tools.handlers import environment
+from pulp_amqp_tools.handlers import inputs
 from pulp_amqp_tools.handlers.policy import PAST, ExecOptions, Verdict, decide
 from pulp_amqp_tools.handlers.runner import HandlerRun, kill_all
 from pulp_amqp_tools.messages.delivery import Delivery
@@ -123,11 +123,11 @@ class ExecSink(Generic[T]):
     def _start(self, ticket: T, delivery: Delivery) -> _Job[T]:
         self._serial += 1
         record = os.path.join(self._workdir, f"record-{self._serial}.json")
-        line = environment.record_text(delivery)
+        line = inputs.record_text(delivery)
         with open(record, "w", encoding="ascii") as file:
             file.write(line)
         retries = retries_of(delivery.headers)
-        env = environment.environment(self._base_env, environment.variables(delivery, line, record, retries))
+        env = inputs.environment(self._base_env, inputs.variables(delivery, line, record, retries))
         timeout = self._options.timeout
         deadline = None if timeout is None else self._clock() + timeout
         try:

@@ -18,6 +18,7 @@ from pulp_amqp_tools.transport.interface import Outcome
 
 DEFAULT_RETRY_STATUS = 75  # EX_TEMPFAIL (sysexits.h): "try again later"
 DEFAULT_MAX_RETRIES = 5
+DEFAULT_CONCURRENCY = 1  # --exec-concurrency
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for a handler's process group
 
 
@@ -28,7 +29,7 @@ class ExecOptions:
     argv: tuple[str, ...]  # the command and its arguments, as written
     executable: str  # argv[0] resolved to a file before consuming
     timeout: float | None = None  # --exec-timeout SECS
-    concurrency: int = 1  # --exec-concurrency N
+    concurrency: int = DEFAULT_CONCURRENCY  # --exec-concurrency N
     max_retries: int = DEFAULT_MAX_RETRIES  # --max-retries N
     retry_status: int = DEFAULT_RETRY_STATUS  # --retry-status CODE
 

@@ -1,4 +1,4 @@
-"""emit's loop: stream the messages through a Publisher, send the unconfirmed again after a loss, report.
+"""emit's loop, the level below commands/emit/: messages through a Publisher, the unconfirmed sent again, a report.
 
 A lost connection does not lose messages silently: the unconfirmed ones are sent again on a new
 connection (at-least-once: the broker may already hold some, so duplicates are possible and
@@ -16,27 +16,19 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pulp_amqp_tools.errors import BrokerError, NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
+from pulp_amqp_tools.loops.specs import EmitSpec as EmitSpec  # where callers found it first
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
-from pulp_amqp_tools.transport.interface import ConfirmsStalled, Link, Outgoing, Publisher, Topology, Transport
+from pulp_amqp_tools.transport.interface import ConfirmsStalled, Link, Outgoing, Publisher, Transport
 
 Pace = Callable[[Message], float]
 NACK_ROUNDS = 3  # times the messages a broker refused are sent again before they count as rejected
-
-
-class EmitSpec(NamedTuple):
-    """What the loop needs of emit's options."""
-
-    topology: Topology
-    window: int = 2000  # unconfirmed messages in flight at most
-    confirm_timeout: float = 30.0
-    sequence_header: str | None = None  # header numbering the messages 1..N (resends keep theirs)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""listen's loop: deliveries -> --where -> render -> stdout, then acknowledge; when to stop; reconnects.
+"""listen's loop, the level below commands/listen/: deliveries -> --where -> render -> stdout -> ack; reconnects.
 
 Messages are acknowledged only after their lines were written and flushed, in one settle of many
 per batch, so a durable --queue loses nothing on Ctrl-C or a crash, and a paused stdout stops the
@@ -17,65 +17,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
-from pulp_amqp_tools.loops import reconnected
+from pulp_amqp_tools.loops import receivers, reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.loops.requeue import Requeuer
-from pulp_amqp_tools.loops.sinks import Deferring, Ticket, Ticking, Titled
-from pulp_amqp_tools.messages import filters, retries, stopping
+from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking, Titled
+from pulp_amqp_tools.loops.specs import ListenSpec as ListenSpec  # where callers found it first
+from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.transport.interface import (
     ConnectionLost,
     Consumer,
     Link,
     OnDelivery,
     Outcome,
-    Tag,
-    Topology,
     TopologyLost,
     Transport,
 )
 
 if TYPE_CHECKING:
-    from pulp_amqp_tools.messages.delivery import Delivery
-    from pulp_amqp_tools.messages.filters import Condition
     from pulp_amqp_tools.output.render import Renderer
     from pulp_amqp_tools.output.sink import Sink
-
-
-class Keeper(Protocol):
-    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
-
-    def keep(self, delivery: Delivery) -> None:
-        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
-
-    def commit(self) -> None:
-        """Make what was kept durable: runs before every acknowledgement."""
-
-
-@dataclass(frozen=True)
-class ListenSpec:
-    """What the loop needs of listen's options."""
-
-    topology: Topology  # with its queue (QueueSpec(None): a private one) and bindings
-    prefetch: int = 1000
-    max_buffer: int = 256 * 1024 * 1024  # bytes of bodies held unacknowledged at most (loops/budget.py)
-    count: int | None = None
-    timeout: float | None = None  # idle seconds
-    deadline: float | None = None  # seconds for the whole run, across reconnects
-    where: tuple[Condition, ...] = ()
-    fail_where: tuple[Condition, ...] = ()
-    properties: bool = True  # the output shows basic properties (every mode but -q)
-    decode: Callable[[Delivery], Delivery] | None = None  # --trace: each delivery as the message it records
-    ready_note: str | None = None  # said on the ready line (--trace: tracing must be on)
-
-    @property
-    def private(self) -> bool:
-        """A private queue: it lives only as long as its connection."""
-        return self.topology.queue is None or self.topology.queue.name is None
 
 
 def ready_line(described: str, again: str | None = None, note: str | None = None) -> str:
@@ -103,13 +67,13 @@ def run(
     before it is acknowledged. `handler` (--exec) settles each selected message itself, later;
     `ticker` (--top) is called between batches. See loops/sinks.py.
     """
-    listener = _Listener(spec, transport, renderer, out, notice, keeper)
+    listener = Listener(spec, transport, renderer, out, notice, keeper)
     listener.handler = handler
     listener.ticker = ticker
     return listener.run()
 
 
-class _Listener:
+class Listener:
     """What survives a reconnect: counts, the idle clock, the deadline, what waits to be acknowledged."""
 
     def __init__(
@@ -223,83 +187,12 @@ class _Listener:
             self._settle(consumer, wait=finished)
 
     def _receiver(self, consumer: Consumer) -> OnDelivery:
-        """The per-message work, as one closure over locals: it runs for every delivery."""
+        """The per-message work (loops/receivers.py): printing, or handing over to --exec."""
         if self.handler is not None:
-            return self._handing_over(consumer, self.handler)
-        state = self
-        selector = self.selector
-        accept = selector.accept if selector is not None else None
-        write = self.renderer.write
-        keep = self.keeper.keep if self.keeper is not None else None
-        decode = self.spec.decode
-        flush_and_ack = self._flush_and_ack
-        admit = self.budget.admit
-        budget = self.budget
+            return receivers.handing_over(self, consumer, self.handler)
+        return receivers.printing(self, consumer)
 
-        restore = retries.restore
-
-        def on_delivery(delivery: Delivery, tag: Tag) -> None:
-            if state.done or (selector is not None and selector.failed is not None):
-                return  # past --count or --fail-where: left unacknowledged, so a durable queue keeps it
-            if not delivery.exchange and delivery.headers:
-                delivery = restore(delivery)  # a copy --exec requeued: as it was first delivered
-            if not admit(len(delivery.body)):  # over --max-buffer: handed back, to come again later
-                consumer.settle(tag, Outcome.REQUEUE)
-                state.given_back += 1
-                return
-            if delivery.redelivered and state.given_back:  # most likely one we handed back, never shown
-                state.given_back -= 1
-                delivery.redelivered = False
-            if decode is not None:
-                delivery = decode(delivery)
-            if accept is None or accept(delivery):  # filtered out: acknowledged, neither shown nor counted
-                if keep is not None:
-                    keep(delivery)  # --save-dir: its file first; a failure raises before this is acknowledged
-                write(delivery)
-                state.seen += 1
-            state.last_tag = tag
-            state.unacked += 1
-            if state.unacked >= max(1, budget.prefetch // 4):  # keep the broker's pipeline full in a long batch
-                flush_and_ack(consumer)
-
-        return on_delivery
-
-    def _handing_over(self, consumer: Consumer, handler: Deferring) -> OnDelivery:
-        """--exec: each selected message goes to the handlers and is settled when its own handler
-        ends (see _settle_handled); the others are acknowledged at once, one by one, since an
-        acknowledgement of many would also settle messages whose handlers still run."""
-        state = self
-        selector = self.selector
-        write = self.renderer.write
-        number = self.consumers
-
-        def on_delivery(delivery: Delivery, tag: Tag) -> None:
-            if state.done or (selector is not None and selector.failed is not None):
-                return
-            if not delivery.exchange and delivery.headers:
-                delivery = retries.restore(delivery)
-            if selector is not None and not selector.accept(delivery):
-                consumer.settle(tag, Outcome.ACK)
-                return
-            write(delivery)  # -q or --json with --exec: the line too
-            state.seen += 1
-            handler.accept(delivery, Ticket(number, tag))
-
-        return on_delivery
-
-    def _settle_handled(self, consumer: Consumer, handler: Deferring) -> None:
-        """Settle each message whose handler ended, by its own tag; a counted requeue is a copy."""
-        for handled in handler.poll():
-            if handled.ticket.consumer != self.consumers or not consumer.is_open:
-                continue  # its consumer is gone: unsettled, the broker delivers it again
-            self.out.flush()  # its line (-q, --json) before its acknowledgement, if the reader takes it
-            if handled.fate is Outcome.REQUEUE:
-                assert self.link is not None
-                self.requeuer.requeue(self.link, consumer, handled.ticket.tag, handled.delivery)
-            else:
-                consumer.settle(handled.ticket.tag, handled.fate)
-
-    def _flush_and_ack(self, consumer: Consumer) -> None:
+    def flush_and_ack(self, consumer: Consumer) -> None:
         if not self.out.flush():
             return  # the reader is not reading: no acks, so the broker stops at --prefetch
         if self.keeper is not None:
@@ -341,11 +234,11 @@ class _Listener:
             self.seen_before = self.seen
             self.last_arrival = time.monotonic()
         if self.last_tag:
-            self._flush_and_ack(consumer)
+            self.flush_and_ack(consumer)
         if self.paused or self.budget.needs_restart():
             self._follow_budget(consumer)
         if self.handler is not None:
-            self._settle_handled(consumer, self.handler)
+            receivers.settle_handled(self, consumer, self.handler)
         if self.ticker is not None:
             self.ticker.tick()
             if self.out.pending:

@@ -1,4 +1,4 @@
-"""--peek's loop: what a queue holds now -> --where -> render -> stdout; nothing is acknowledged.
+"""--peek's loop, above amqp091/peek.py (its pika side): what a queue holds -> --where -> render; nothing acked.
 
 Every message taken goes back into the queue when the peek ends (Link.peek): other consumers of
 the queue do not get the messages the peek holds until then, and get them again marked

@@ -1,9 +1,12 @@
-"""What listen's loop needs of a sink beyond writing lines: settling later (--exec), ticking (--top).
+"""The sinks listen's loop hands messages to, besides the renderer: a keeper, deferring and ticking sinks.
 
-A renderer writes each selected message and the loop acknowledges it once the line is out. A
-`Deferring` sink (the --exec handlers) instead takes each selected message with a ticket and says
-later, in any order, how each is settled; a `Ticking` sink (the --top view) wants a call between
-batches to redraw, and may ask the loop to stop. Pure: no protocol, no rich.
+One family, by what the loop asks of each: a renderer (output/render.py) writes each selected
+message and the loop acknowledges it once the line is out; a `Keeper` (output/savedir.py) stores
+it before that; a `Deferring` sink (the --exec handlers, handlers/exec_sink.py) instead takes each
+selected message with a ticket and says later, in any order, how each is settled; a `Ticking`
+sink (the --top view, output/top_sink.py) wants a call between batches to redraw, and may ask the
+loop to stop. (output/sink.py's Sink is not one of them: it is the stdout they write through.)
+No protocol, no rich, no I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +18,16 @@ from pulp_amqp_tools.transport.interface import Outcome, Source, Tag
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
+
+
+class Keeper(Protocol):
+    """Where each shown message is also kept before it is acknowledged (--save-dir: output/savedir.py)."""
+
+    def keep(self, delivery: Delivery) -> None:
+        """Store it, or raise the ToolError to end with (it is then not acknowledged)."""
+
+    def commit(self) -> None:
+        """Make what was kept durable: runs before every acknowledgement."""
 
 
 class Ticket(NamedTuple):

@@ -19,6 +19,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "repo.publish.finish",
 )
 RESULTS: tuple[str, ...] = ("success", "failed", "error")
+DEFAULT_RESULT = "success"  # --result
+DEFAULT_REPO_ID = "pulp-f16"  # --repo-id: the seed's repository
 SUBJECT_PREFIX = "pulp.server."
 SUBJECT_HEADER = "qpid.subject"  # Pulp sent the subject in this application header too
 
@@ -142,8 +144,8 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
 
 def build_event(
     event_type: str,
-    repo_id: str = "pulp-f16",
-    result: str = "success",
+    repo_id: str = DEFAULT_REPO_ID,
+    result: str = DEFAULT_RESULT,
     now: datetime | None = None,
     task_id: str | None = None,
 ) -> Event:

@@ -3,7 +3,8 @@
 A blocking read of stdin would stop our one thread, and with it pika's heartbeats and confirms,
 for as long as the writer is quiet (a `tail -F` of a calm log: hours). So we wait for input with
 select() for at most `beat` seconds and yield IDLE when none came: the publish loop serves the
-broker then and asks again. Pure: no pika, no rich. POSIX (select on a pipe or terminal).
+broker then and asks again. Not pure: it waits on standard input (select() on a pipe or terminal,
+POSIX); no pika, no rich.
 """
 
 from __future__ import annotations

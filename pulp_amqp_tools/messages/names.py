@@ -10,6 +10,7 @@ from __future__ import annotations
 from pulp_amqp_tools.errors import UsageError
 
 MAX_NAME_BYTES = 255  # AMQP 0-9-1 shortstr
+TRACE_EXCHANGE = "amq.rabbitmq.trace"  # RabbitMQ's firehose (messages/trace.py), named here for the usage rules
 
 
 def check_short(value: str, what: str) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from pulp_amqp_tools.messages.delivery import Delivery, wire_text
+from pulp_amqp_tools.messages.names import TRACE_EXCHANGE as TRACE_EXCHANGE
 
-TRACE_EXCHANGE = "amq.rabbitmq.trace"
 DEFAULT_PATTERNS = ("publish.#",)
 READY_REMINDER = (
     "the firehose carries messages only while tracing is on for the vhost (rabbitmqctl trace_on "

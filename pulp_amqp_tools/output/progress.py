@@ -19,16 +19,8 @@ ColorSystem = Literal["standard", "256", "truecolor"]
 REFRESH = 0.1  # seconds between two updates of the count: per message would cost more than publishing
 
 
-@contextmanager
-def bar(
-    total: int, stream: TextIO, *, color: bool, color_system: str | None, columns: int, redraw: bool
-) -> Iterator[Callable[[Iterable[T]], Iterator[T]]]:
-    """A transient bar on the terminal `stream`; yields `track(items)`, which counts items as they pass.
-
-    `color` False: styles without colours; `color_system` None: no escape codes at all (a dumb
-    terminal), which also means no redrawing in place (`redraw`).
-    """
-    console = Console(
+def _console(stream: TextIO, *, color: bool, color_system: str | None, columns: int, redraw: bool) -> Console:
+    return Console(
         file=stream,
         force_terminal=True,
         force_interactive=redraw,
@@ -39,6 +31,18 @@ def bar(
         emoji=False,
         highlight=False,
     )
+
+
+@contextmanager
+def bar(
+    total: int, stream: TextIO, *, color: bool, color_system: str | None, columns: int, redraw: bool
+) -> Iterator[Callable[[Iterable[T]], Iterator[T]]]:
+    """A transient bar on the terminal `stream`; yields `track(items)`, which counts items as they pass.
+
+    `color` False: styles without colours; `color_system` None: no escape codes at all (a dumb
+    terminal), which also means no redrawing in place (`redraw`).
+    """
+    console = _console(stream, color=color, color_system=color_system, columns=columns, redraw=redraw)
     columns_shown = (
         TextColumn("publishing"),
         BarColumn(),

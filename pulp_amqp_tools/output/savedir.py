@@ -1,4 +1,4 @@
-"""--save-dir: each message as one file holding its --json record, complete on disk before its ack. Pure.
+"""--save-dir: each message as one file holding its --json record, on disk before its ack. Writes files.
 
 Files are named `000001-<subject>.json`, numbered on from the highest number already in the
 directory, so `ls` lists them in arrival order (to 999,999; `pulp-emit --replay DIR` orders by
@@ -120,7 +120,7 @@ class SaveDir:
             return name
 
     def keep(self, delivery: Delivery) -> None:
-        """A delivery's --json record as the next file (loops/listen.py's Keeper)."""
+        """A delivery's --json record as the next file (a Keeper: loops/sinks.py)."""
         self.write(delivery.subject, json_line(delivery))
 
     def commit(self) -> None:

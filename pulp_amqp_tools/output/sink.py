@@ -4,8 +4,8 @@ A reader that stops reading (a paused pager, a slow script) fills the pipe; a bl
 would then stop our one thread inside the write, pika would answer no heartbeats, and the broker
 would drop the connection (a private queue and what it held with it). Into a pipe we write with
 O_NONBLOCK instead: what does not fit waits here, the consumer acknowledges nothing until it is
-out, so the broker stops at --prefetch messages (bounded memory) while heartbeats go on. Pure:
-no pika, no rich.
+out, so the broker stops at --prefetch messages (bounded memory) while heartbeats go on. Writes to
+stdout; no pika, no rich.
 """
 
 from __future__ import annotations

@@ -1,15 +1,21 @@
-"""The protocol-neutral side of talking to a broker.
+"""The protocol-neutral side of talking to a broker, and the one place a protocol package is chosen.
 
 broker.py: where it is (BrokerSettings); backoff.py: when to retry; interface.py: the seam a
-transport implements (amqp091/ today). `open_transport()` picks the implementation.
+transport implements (amqp091/ today); capabilities.py: what a broker can do. The functions here
+are all commands and cli/ ask of a protocol package: `open_transport()` (a Transport),
+`message_problem()` (what one message cannot carry) and `translate_unbound()` (a protocol error
+that escaped to the boundary). Each imports the package lazily: pika is not loaded for --help or
+tab completion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pulp_amqp_tools.errors import ToolError
     from pulp_amqp_tools.transport.broker import BrokerSettings
     from pulp_amqp_tools.transport.interface import Transport
 
@@ -17,9 +23,28 @@ if TYPE_CHECKING:
 def open_transport(settings: BrokerSettings, notice: Callable[[str], None]) -> Transport:
     """The transport for `settings` (AMQP 0-9-1 via pika; a sibling amqp10/ would be chosen here).
 
-    `notice` gets one line per reconnect event, for stderr. Imported lazily: pika is not loaded
-    for --help or tab completion.
+    `notice` gets one line per reconnect event, for stderr.
     """
     from pulp_amqp_tools.amqp091.session import Session
 
     return Session(settings, notice)
+
+
+def message_problem(
+    settings: BrokerSettings, headers: Iterable[tuple[str, Any]], properties: Iterable[tuple[str, Any]], extra: int = 0
+) -> str | None:
+    """Why a message with these headers and properties cannot be sent over `settings`' protocol
+    (too large for one frame, a value its encoder cannot take), or None; `extra`: bytes added later."""
+    from pulp_amqp_tools.amqp091.frames import frame_problem
+
+    return frame_problem(headers, properties, extra=extra)
+
+
+def translate_unbound(exc: BaseException) -> ToolError | None:
+    """For the error boundary: a protocol library's exception that escaped a command, as a ToolError
+    (None: not one of theirs). Only a protocol package that was loaded can have raised it."""
+    if "pika" not in sys.modules:
+        return None
+    from pulp_amqp_tools.amqp091.connect import translate_unbound as amqp091_unbound
+
+    return amqp091_unbound(exc)

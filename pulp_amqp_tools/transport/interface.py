@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.messages.streams import StreamPosition
     from pulp_amqp_tools.transport.broker import BrokerSettings
 
+EXCHANGE_TYPES = ("direct", "fanout", "headers", "topic")  # what --exchange-type may create, on any transport
+
 Tag = int
 """A delivery's number on its Consumer: 1, 2, 3... in arrival order, valid until that consumer closes."""
 

@@ -1,4 +1,4 @@
-"""What a handler is given: the body on stdin, metadata in AMQP_* variables, the record in a file. Pure.
+"""What a handler is given: the body on stdin, metadata in AMQP_* variables, the record in a file. No pika.
 
 Values are passed as bytes, exactly as they came (a routing key that is not UTF-8 stays those
 bytes), with two exceptions an environment forces on us: a NUL byte cannot be passed and becomes

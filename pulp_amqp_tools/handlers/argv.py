@@ -1,4 +1,4 @@
-"""--exec CMD: split without a shell, and checked before anything is consumed. Pure (no pika)."""
+"""--exec CMD: split without a shell, and checked before anything is consumed (looked up on PATH). No pika."""
 
 from __future__ import annotations
 
