@@ -24,6 +24,7 @@ from pika.spec import Basic, BasicProperties
 from pulp_amqp_tools.amqp091 import frames, pikacompat
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.errors import BrokerError, NotDeliveredError
+from pulp_amqp_tools.messages.counts import plural
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import ConfirmsStalled, ConnectionLost, Outgoing
 
@@ -164,7 +165,7 @@ class StreamingPublisher:
         silent = time.monotonic() - self._progress_at
         if silent > self._stall_after:
             raise ConfirmsStalled(
-                f"no confirm from the broker for {silent:.0f} s, {len(self._unconfirmed)} messages waiting"
+                f"no confirm from the broker for {silent:.0f} s, {plural(len(self._unconfirmed), 'message')} waiting"
             )
 
     def _refuse_if_too_large(self, message: Outgoing) -> None:
@@ -180,7 +181,9 @@ class StreamingPublisher:
         left = len(self._unconfirmed)
         self._unconfirmed.clear()  # reported here: the loop must not send them again
         if left:
-            raise NotDeliveredError(f"{text}; {left} other messages were not confirmed")
+            raise NotDeliveredError(
+                f"{text}; {plural(left, 'other message')} {'was' if left == 1 else 'were'} not confirmed"
+            )
         raise BrokerError(text)
 
     def _drain(self, limit: int, stall: float) -> bool:

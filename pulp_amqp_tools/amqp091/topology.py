@@ -108,6 +108,8 @@ def _article(kind: str) -> str:
 
 def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_TYPE) -> str:
     """The type of exchange `name`, or MISSING, or UNKNOWN; nothing on the broker changes."""
+    if name == "":  # the default exchange (emit -e ''): always there, direct, and never declared (403)
+        return "direct"
     channel = connection.channel()
     try:
         channel.exchange_declare(name, passive=True)

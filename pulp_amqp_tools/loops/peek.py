@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.messages import filters, stopping
+from pulp_amqp_tools.messages.counts import plural
 from pulp_amqp_tools.messages.safetext import quoted
 
 if TYPE_CHECKING:
@@ -74,4 +75,4 @@ def summary(queue: str, taken: int, shown: int | None) -> str:
     """`peeked at 5 messages in queue 'q'; every one is back in the queue, marked redelivered`."""
     selected = f" ({shown} shown by --where)" if shown is not None else ""
     back = "; every one is back in the queue" + (", marked redelivered" if taken else "")
-    return f"peeked at {taken} messages in queue {quoted(queue)}{selected}{back}"
+    return f"peeked at {plural(taken, 'message')} in queue {quoted(queue)}{selected}{back}"

@@ -1,8 +1,9 @@
 """--top on a terminal: rich's Live table, redrawn about twice a second, with keys q and p.
 
-Every piece of message data (subjects, --top-by values, names) passes through safetext.one_line
-and into rich as plain Text, never as markup, so a subject can neither restyle the view nor write
-control codes. The view owns the screen (the terminal's alternate screen) while it runs, so
+Every piece of message data (subjects, --top-by values, names) passes through cells.field
+(safetext.one_line, and the characters terminals measure differently escaped) and into rich as
+plain Text, never as markup, so a subject can neither restyle the view, write control codes nor
+be drawn wider than rich laid it out. The view owns the screen (the terminal's alternate screen) while it runs, so
 notices meant for stderr are shown in it and written to stderr once it is gone.
 """
 
@@ -17,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.output.cells import field
 from pulp_amqp_tools.output.keys import KeyReader
 from pulp_amqp_tools.output.top_sink import Header
 from pulp_amqp_tools.output.top_stats import OTHER, Row, Snapshot, sparkline
@@ -137,11 +138,11 @@ class LiveView:
     def render(self, snapshot: Snapshot) -> Group:
         """The whole screen for one snapshot."""
         header = self.header
-        patterns = ", ".join(repr(one_line(p)) for p in header.patterns)
-        source = f"exchange {one_line(header.exchange)}" if header.exchange else one_line(header.reads)
-        title = Text(f"pulp-listen --top  {one_line(header.connection)}  {source}  ")
+        patterns = ", ".join(repr(field(p)) for p in header.patterns)
+        source = f"exchange {field(header.exchange)}" if header.exchange else field(header.reads)
+        title = Text(f"pulp-listen --top  {field(header.connection)}  {source}  ")
         title.append(f"{'selects' if header.reads else 'patterns'} {patterns}  " if patterns else "", style="dim")
-        title.append(f"by {one_line(header.by)}", style="dim")
+        title.append(f"by {field(header.by)}", style="dim")
         figures = Text(f"total {snapshot.total:,}  ", style="bold")
         figures.append(
             f"{rate_text(snapshot.rate_recent)}/s over 10 s  {rate_text(snapshot.rate_average)}/s since start  "
@@ -151,7 +152,7 @@ class LiveView:
         figures.append(
             "paused (p resumes)" if self.paused else "q quits, p pauses", style="bold yellow" if self.paused else "dim"
         )
-        notes = Text("\n".join(one_line(n) for n in self._notes), style="yellow") if self._notes else Text("")
+        notes = Text("\n".join(field(n) for n in self._notes), style="yellow") if self._notes else Text("")
         fit = max(1, self._console.height - HEADER_LINES - len(self._notes) - 3)
         rows, other = merge_rows(snapshot.rows, snapshot.other, fit)
         return Group(title, figures, notes, self._table(rows, other))
@@ -172,9 +173,9 @@ class LiveView:
     def _cells(row: Row) -> list[Text]:
         result = Text("")
         if row.result is not None:
-            result = Text(one_line(row.result), style="green" if row.result == "success" else "red")
+            result = Text(field(row.result), style="green" if row.result == "success" else "red")
         return [
-            Text(one_line(row.key)),
+            Text(field(row.key)),
             Text(f"{row.count:,}"),
             Text(rate_text(row.rate_recent)),
             Text(rate_text(row.rate_average)),

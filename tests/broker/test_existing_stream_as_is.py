@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.blackbox import channel, declare_stream, delete, error_lines, publish, run, start, unique
+from tests.support.broker import channel, declare_stream, delete, publish, unique
+from tests.support.processes import run, start
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
@@ -23,7 +24,7 @@ def names() -> Iterator[tuple[str, str]]:
 
 
 def _all_subjects(stream: str, count: int) -> list[str]:
-    read = run("listen", "--queue", stream, "--offset", "first", "-q", "-n", str(count), "--deadline", "10")
+    read = run("pulp-listen", "--queue", stream, "--offset", "first", "-q", "-n", str(count), "--deadline", "10")
     return read.stdout.decode().splitlines()
 
 
@@ -32,7 +33,7 @@ def test_no_binding_to_amq_topic_and_new_messages_are_read(names: tuple[str, str
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [("old.one", b"1")])
-    listener = start("listen", "--queue", stream, "-q", "-n", "2", "-s", "new.*")
+    listener = start("pulp-listen", "--queue", stream, "-q", "-n", "2", "-s", "new.*")
     try:
         ready = listener.wait_stderr("listening on")
         assert f"stream '{stream}' as it is" in ready and "from now on" in ready, ready
@@ -51,9 +52,9 @@ def test_exec_on_an_existing_stream_is_refused_naming_it(names: tuple[str, str])
     stream, exchange = names
     with channel() as ch:
         declare_stream(ch, stream, exchange)
-    result = run("listen", "--queue", stream, "--exec", "/bin/true", "--deadline", "5")
+    result = run("pulp-listen", "--queue", stream, "--exec", "/bin/true", "--deadline", "5")
     assert result.returncode == 2, result.stderr
-    (line,) = [line for line in error_lines(result) if "error" in line]
+    (line,) = [line for line in result.err_lines if "error" in line]
     assert "--exec needs a queue that can requeue and reject" in line and stream in line, line
     with channel() as ch:
         publish(ch, "amq.topic", [("stray.amq", b"x")])

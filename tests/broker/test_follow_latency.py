@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.blackbox import channel, delete, start, unique
+from tests.support.broker import channel, delete, unique
+from tests.support.processes import start
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(90)]
 

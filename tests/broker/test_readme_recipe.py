@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.blackbox import ROOT, command, delete, env_for, run, unique
+from tests.support.broker import BROKER_URL, delete, unique
+from tests.support.processes import ROOT, console, environment, run
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(90)]
 
@@ -35,20 +36,21 @@ def recipe() -> str:
 def stream() -> Iterator[tuple[str, str]]:
     """(stream, exchange): the README's stream setup, for a stream of the test's own."""
     name, exchange = unique("pat-stream"), unique("pat-sx")
-    setup = run("listen", "-e", exchange, "--queue", name, "--queue-type", "stream", "--timeout", "0.5")
+    setup = run("pulp-listen", "-e", exchange, "--queue", name, "--queue-type", "stream", "--timeout", "0.5")
     assert setup.returncode == 6, setup.stderr
     yield name, exchange
     delete(queues=[name], exchanges=[exchange])
 
 
 def _emit(exchange: str, *args: str) -> None:
-    emitted = run("emit", "-e", exchange, *args)
+    emitted = run("pulp-emit", "-e", exchange, *args)
     assert emitted.returncode == 0, emitted.stderr
 
 
 def _run_recipe(stream: str, task: str) -> subprocess.Popen[bytes]:
-    listen_dir = str(Path(command("listen")[0]).parent)
-    env = env_for(TASK=task, PATH=f"{listen_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    listen_dir = str(Path(console("listen")).parent)
+    path = f"{listen_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = environment(BROKER_URL, unbuffered=False) | {"TASK": task, "PATH": path}
     shell = recipe().replace("pulp-events", stream)
     return subprocess.Popen(["sh", "-c", shell], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
 

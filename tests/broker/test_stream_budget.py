@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.blackbox import channel, declare_stream, delete, publish, run, unique
+from tests.support.broker import channel, declare_stream, delete, publish, unique
+from tests.support.processes import run
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 
@@ -37,7 +38,7 @@ def test_a_large_message_over_the_budget_skips_nothing(names: tuple[str, str]) -
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [(f"small.{n}", b"s") for n in range(3)] + [("large", large)])
         publish(ch, exchange, [(f"small.{n}", b"s") for n in range(3, 6)])
-    read = run("listen", "--queue", stream, "--offset", "first", "--max-buffer", "1M", "--json", "-n", "7")
+    read = run("pulp-listen", "--queue", stream, "--offset", "first", "--max-buffer", "1M", "--json", "-n", "7")
     assert read.returncode == 0, read.stderr
     assert _offsets(read.stdout) == list(range(7)), read.stderr  # every offset, once, in order
     stderr = read.stderr.decode()
@@ -52,7 +53,7 @@ def test_messages_larger_than_budget_over_prefetch_cost_no_reconnect(names: tupl
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [(f"m.{n}", body) for n in range(30)])
-    read = run("listen", "--queue", stream, "--offset", "first", "--json", "-n", "30")
+    read = run("pulp-listen", "--queue", stream, "--offset", "first", "--json", "-n", "30")
     assert read.returncode == 0, read.stderr
     assert _offsets(read.stdout) == list(range(30)), read.stderr
     stderr = read.stderr.decode()

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.blackbox import channel, declare_stream, delete, error_lines, publish, run, unique
+from tests.support.broker import channel, declare_stream, delete, publish, unique
+from tests.support.processes import run
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
@@ -29,7 +30,7 @@ def names() -> Iterator[tuple[str, str]]:
 
 def _header(*args: str) -> dict[str, Any]:
     """The first JSON snapshot of `pulp-listen --top --json ARGS` (it ends by --deadline)."""
-    result = run("listen", "--top", "--json", "--top-every", "0.2", "--deadline", "1", *args)
+    result = run("pulp-listen", "--top", "--json", "--top-every", "0.2", "--deadline", "1", *args)
     assert result.returncode in (0, 8), result.stderr
     return dict(json.loads(result.stdout.decode().splitlines()[0]))
 
@@ -72,8 +73,8 @@ def test_peek_on_a_stream_says_to_read_it_with_offset(names: tuple[str, str]) ->
     with channel() as ch:
         declare_stream(ch, stream, exchange)
         publish(ch, exchange, [("a.one", b"1")])
-    result = run("listen", "--queue", stream, "--peek")
+    result = run("pulp-listen", "--queue", stream, "--peek")
     assert result.returncode == 2, result.stderr
-    (line,) = error_lines(result)
+    (line,) = result.err_lines
     assert f"queue '{stream}' is a stream" in line and "--offset first -n N" in line, line
     assert "NOT_IMPLEMENTED" not in line

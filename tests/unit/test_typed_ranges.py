@@ -17,7 +17,7 @@ import pytest
 from pulp_amqp_tools.cli import argtypes
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.streams import OFFSET_MAX, parse_offset
-from tests.support.blackbox import error_lines, run
+from tests.support.processes import run
 
 
 @pytest.mark.parametrize(
@@ -119,10 +119,10 @@ class CountingListener:
 def test_out_of_range_values_exit_2_in_one_line_before_connecting(name: str, args: list[str], says: str) -> None:
     listener = CountingListener()
     try:
-        result = run(name, "-u", f"amqp://guest:guest@127.0.0.1:{listener.port}/%2F", *args)
+        result = run(f"pulp-{name}", "-u", f"amqp://guest:guest@127.0.0.1:{listener.port}/%2F", *args)
     finally:
         listener.close()
     assert result.returncode == 2, result.stderr
-    (line,) = error_lines(result)
+    (line,) = result.err_lines
     assert says in line and "Traceback" not in line, line
     assert listener.accepted == 0

@@ -175,7 +175,7 @@ def _replay_exchange(exchange: str | None, recording: Recording | None) -> str |
     """-e, else the one exchange a recording was received from."""
     if recording is None or exchange is not None:
         return exchange
-    if len(recording.exchanges) != 1 or "" in recording.exchanges:
+    if len(recording.exchanges) != 1:  # one exchange, the default one ("") included: --trace records it
         found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
         raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
     (only,) = recording.exchanges
@@ -192,7 +192,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     check_usage(args)
     headers, properties = _extras(args)
     recording = read_replay(args.replay, env.stdin) if args.replay is not None and not args.follow else None
-    exchange = brokerargs.exchange_from_args(_replay_exchange(args.exchange, recording), pulp)
+    exchange = brokerargs.exchange_from_args(_replay_exchange(args.exchange, recording), pulp, default_exchange=True)
     sequence_header = check_short(args.sequence_header, "the header name") if args.sequence_header else None
     options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
