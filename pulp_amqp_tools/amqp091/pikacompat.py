@@ -2,9 +2,9 @@
 
 pika's public API cannot stream publisher confirms, tell why a connection closed, drop a dead
 peer's stream, bound a clean close, or decode any header value: these helpers reach inside it
-for that. tests/unit/amqp091/test_pikacompat.py and tests/broker/test_pikacompat.py check every
-assumption below and fail loudly, naming it, when a pika upgrade changes one. Nothing else in the
-package touches a `_name` of pika's.
+for that. tests/unit/amqp091/test_pikacompat.py, tests/broker/test_pikacompat.py and
+tests/broker/test_pikacompat_drop_channel.py check every assumption below and fail loudly, naming
+it, when a pika upgrade changes one. Nothing else in the package touches a `_name` of pika's.
 """
 
 from __future__ import annotations
