@@ -164,3 +164,14 @@ def describe(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> str:
             what = ", ".join(quoted(key) for key in keys)
         parts.append(f"{_name(name)} ({one_line(kind)}) for {what}")
     return ", ".join(parts)
+
+
+def heard(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> tuple[str, ...]:
+    """What the bindings on `kinds` hear, each once: patterns and keys, headers matches as NAME=VALUE."""
+    found: list[str] = []
+    for name, kind in kinds:
+        if kind == HEADERS:
+            found.extend(f"{key}={shown_value(value)}" for key, value in wanted.matches)
+        elif kind != FANOUT:
+            found.extend(_keys(kind, name, wanted))
+    return tuple(dict.fromkeys(found))

@@ -85,14 +85,15 @@ class Link:
     def consume(self, wanted: Topology, prefetch: int, properties: bool = True) -> Consumer:
         from pulp_amqp_tools.amqp091.consume import Consumer
 
-        stream = wanted.queue.stream if wanted.queue is not None else None
+        queue = wanted.queue
         return Consumer(
             self.connection,
             lambda channel: self._ensure(wanted, channel),
             prefetch,
             properties,
             self._heartbeat,
-            stream,
+            queue.stream if queue is not None else None,
+            queue.if_stream if queue is not None else None,
         )
 
     def exchange_type(self, name: str) -> str | None:

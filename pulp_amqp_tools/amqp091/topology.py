@@ -27,13 +27,13 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 
 from pulp_amqp_tools.amqp091 import refusals
 from pulp_amqp_tools.amqp091.queues import close_channel as _close
-from pulp_amqp_tools.amqp091.queues import declare_queue, queue_exists
+from pulp_amqp_tools.amqp091.queues import declare_queue, existing_queue_type, queue_exists
 from pulp_amqp_tools.amqp091.queues import refused as _refused
-from pulp_amqp_tools.errors import BrokerError
+from pulp_amqp_tools.errors import BrokerError, UsageError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.capabilities import UNKNOWN as NOTHING_KNOWN
 from pulp_amqp_tools.transport.capabilities import Capabilities
-from pulp_amqp_tools.transport.interface import QueueSpec, Topology
+from pulp_amqp_tools.transport.interface import QueueSpec, Source, Topology
 
 if TYPE_CHECKING:
     # The binding rules are listen's: emit, which only needs the exchange, never imports them.
@@ -71,6 +71,16 @@ class Prepared(NamedTuple):
         if not self.kinds:
             return f"queue {queue} as it is (not declared, not bound)"
         return f"{describe(self.kinds, wanted)} ({self._queue_kind()} {queue})"
+
+    def source(self) -> Source:
+        """describe() as a record (transport.interface.Source)."""
+        from pulp_amqp_tools.amqp091.bindings import Wanted, heard
+
+        wanted = self.wanted or Wanted()
+        if not self.kinds:
+            what = "stream" if self.stream else "queue"
+            return Source((), wanted.patterns if self.stream else (), f"{what} {quoted(self.queue or '')} as it is")
+        return Source(tuple(name for name, _kind in self.kinds), heard(self.kinds, wanted))
 
     def _queue_kind(self) -> str:
         """`stream`, `quorum queue`, `classic queue`, or plain `queue` when its type is not known."""
@@ -208,10 +218,24 @@ def ensure(
     if queue_spec.stream is not None and queue_spec.name is not None and queue_exists(connection, queue_spec.name):
         # A stream is a shared log: reading must not change it, and its bindings are its owner's.
         return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True)
+    if _existing_stream(connection, queue_spec):
+        return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True, queue_type="stream")
     channel = channel or connection.channel()
     if not queue_spec.declare:
         return Prepared(declare_queue(connection, channel, queue_spec, vhost, broker)[0])
     return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost, broker)
+
+
+def _existing_stream(connection: BlockingConnection, spec: QueueSpec) -> bool:
+    """A named queue given without stream options is an existing stream (only asked when the
+    spec says what to do then); refused here when a stream cannot work (QueueSpec.no_stream)."""
+    if spec.name is None or not spec.declare or (spec.if_stream is None and spec.no_stream is None):
+        return False
+    if not queue_exists(connection, spec.name) or existing_queue_type(connection, spec) != "stream":
+        return False
+    if spec.no_stream is not None:
+        raise UsageError(f"{spec.no_stream}: queue {quoted(spec.name)} is a stream")
+    return True
 
 
 def _wanted(topology: Topology) -> Wanted:

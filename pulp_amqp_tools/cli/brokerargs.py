@@ -66,7 +66,7 @@ def _add_where(group: argparse._ArgumentGroup) -> None:
     )
     group.add_argument(
         "--heartbeat",
-        type=int,
+        type=argtypes.heartbeat,
         default=DEFAULT_HEARTBEAT,
         metavar="SECS",
         help=f"AMQP heartbeat interval; 0 turns heartbeats off (default: {DEFAULT_HEARTBEAT})",

@@ -49,6 +49,8 @@ def fit_queue(queue: QueueSpec, broker: Capabilities) -> QueueSpec:
                 "RabbitMQ's (3.9 and later); leave them out to read --queue as a plain queue"
             )
         return queue
+    if not broker.streams and (queue.if_stream is not None or queue.no_stream is not None):
+        queue = queue._replace(if_stream=None, no_stream=None)  # no existing queue there can be a stream
     if queue.name is None or not queue.declare or queue.queue_type is None:
         return queue
     if queue.queue_type in broker.queue_types:

@@ -25,7 +25,7 @@ from pulp_amqp_tools.loops import receivers, reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
 from pulp_amqp_tools.loops.fitting import fit
 from pulp_amqp_tools.loops.requeue import Requeuer
-from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking
+from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking, Titled
 from pulp_amqp_tools.loops.specs import ListenSpec as ListenSpec  # where callers found it first
 from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.transport.interface import (
@@ -168,11 +168,9 @@ class Listener:
         self.paused = False
         self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
-        described = consumer.description
-        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
-        if stream is not None:
-            described += f" from {stream.describe()}"
-        self.notice(ready_line(described, again, self.spec.ready_note))
+        if isinstance(self.ticker, Titled):
+            self.ticker.listening(consumer.source)
+        self.notice(ready_line(consumer.description, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)

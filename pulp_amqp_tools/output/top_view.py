@@ -74,7 +74,7 @@ class LiveView:
     ) -> None:
         self.quit = False
         self.paused = False
-        self._header = header
+        self.header = header
         self._keys = keys
         self._later = later  # where notices shown in the view go once it is gone (stderr)
         self._notes: deque[str] = deque(maxlen=3)
@@ -137,10 +137,12 @@ class LiveView:
 
     def render(self, snapshot: Snapshot) -> Group:
         """The whole screen for one snapshot."""
-        header = self._header
+        header = self.header
         patterns = ", ".join(repr(field(p)) for p in header.patterns)
-        title = Text(f"pulp-listen --top  {field(header.connection)}  exchange {field(header.exchange)}  ")
-        title.append(f"patterns {patterns}  by {field(header.by)}", style="dim")
+        source = f"exchange {field(header.exchange)}" if header.exchange else field(header.reads)
+        title = Text(f"pulp-listen --top  {field(header.connection)}  {source}  ")
+        title.append(f"{'selects' if header.reads else 'patterns'} {patterns}  " if patterns else "", style="dim")
+        title.append(f"by {field(header.by)}", style="dim")
         figures = Text(f"total {snapshot.total:,}  ", style="bold")
         figures.append(
             f"{rate_text(snapshot.rate_recent)}/s over 10 s  {rate_text(snapshot.rate_average)}/s since start  "
@@ -157,7 +159,7 @@ class LiveView:
 
     def _table(self, rows: tuple[Row, ...], other: Row | None) -> Table:
         table = Table(expand=True, box=None, show_edge=False, pad_edge=False, header_style="bold")
-        table.add_column(self._header.by, overflow="ellipsis", no_wrap=True, ratio=1)
+        table.add_column(self.header.by, overflow="ellipsis", no_wrap=True, ratio=1)
         for name in ("count", "/s 10 s", "/s avg", "last"):
             table.add_column(name, justify="right", no_wrap=True)
         table.add_column("result", no_wrap=True, overflow="ellipsis", max_width=16)

@@ -66,6 +66,11 @@ class QueueSpec(NamedTuple):
     arguments: tuple[tuple[str, Any], ...] = ()
     stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
     type_given: bool = True  # False: queue_type is the tool's default, and a broker without it uses its own
+    # A named queue given without stream options that turns out to be an existing stream is read
+    # as it is (never bound) from `if_stream`; or, where a stream cannot work, refused: `no_stream`
+    # says why (--exec: "--exec needs a queue that can requeue and reject").
+    if_stream: StreamPosition | None = None
+    no_stream: str | None = None
 
 
 class Binding(NamedTuple):
@@ -128,6 +133,19 @@ class TopologyLost(Exception):
         self.reason = reason
 
 
+class Source(NamedTuple):
+    """Where a subscription's messages come from, for a display (--top's header).
+
+    `exchanges` it is bound on and what it hears there (`patterns`: topic patterns, direct keys,
+    headers matches as NAME=VALUE); no exchanges for a queue or stream read as it is, whose own
+    bindings decide (`reads` says which, and on a stream `patterns` are what -s selects).
+    """
+
+    exchanges: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    reads: str = ""
+
+
 class Consumer(Protocol):
     """One subscription on a Link. Nothing is delivered before start(); settle() after writing."""
 
@@ -146,6 +164,10 @@ class Consumer(Protocol):
     @property
     def description(self) -> str:
         """What it listens on, in words, for the ready line: `exchange 'x' (topic) for '#' (queue 'q')`."""
+
+    @property
+    def source(self) -> Source:
+        """The same as a record: what it is bound on, or what it reads as it is."""
 
     def start(self, on_delivery: OnDelivery) -> None:
         """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""

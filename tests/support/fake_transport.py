@@ -30,6 +30,7 @@ from pulp_amqp_tools.transport.interface import (
     Outgoing,
     Publisher,
     QueueSpec,
+    Source,
     Tag,
     Topology,
     Transport,
@@ -60,6 +61,10 @@ class FakeConsumer:
     def description(self) -> str:
         patterns = ", ".join(repr(b.key) for b in self.topology.bindings)
         return f"exchange {self.topology.exchange!r} for {patterns} (queue {self.queue!r})"
+
+    @property
+    def source(self) -> Source:
+        return Source(self.topology.exchanges, tuple(b.key for b in self.topology.bindings))
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._on_delivery = on_delivery

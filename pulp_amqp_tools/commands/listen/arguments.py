@@ -32,7 +32,7 @@ examples:
   pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1
                                                      keep every event in a stream
   pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish \\
-      --where payload.repo_id=zoo  (zoo's sync finish, even if it came up to 15 minutes before)
+      --where call_report.task_id="$TASK"  (that task's finish, even if it came up to 15 min before)
   pulp-listen -e pulp --queue ci-events --save-dir events/ -q   each message also as a file
   pulp-listen --trace --json                           the firehose (rabbitmqctl trace_on first)
 """
@@ -161,7 +161,7 @@ def _add_stop_arguments(stop: argparse._ArgumentGroup) -> None:
     )
     stop.add_argument(
         "--prefetch",
-        type=argtypes.positive_int,
+        type=argtypes.prefetch,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements (default: "
         f"{specs.DEFAULT_PREFETCH}, with --exec as many as --exec-concurrency; lowered by itself to keep "
