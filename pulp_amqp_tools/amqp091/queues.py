@@ -65,10 +65,9 @@ def declare_queue(
     queue is kept as its owner declared it, and its type told by existing_queue_type().
     """
     if spec.name is None:
-        # A private tap, as the original listen.py had: gone with the listener.
-        # Exclusive, not auto-delete: it still dies with its connection, but survives the moments
-        # without a consumer that listen's byte budget needs (loops/budget.py).
-        # Where the broker cannot choose a name, we do (garagemq: "queue name is required").
+        # A private tap, as the original listen.py had: exclusive (gone with its connection), not
+        # auto-delete (it must outlive the byte budget's moments without a consumer, loops/budget.py);
+        # named by us where the broker cannot choose a name (garagemq: "queue name is required").
         result = channel.queue_declare(private_queue_name(broker), exclusive=True)
         return str(result.method.queue), None
     label = f"queue {quoted(spec.name)}"
