@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.broker import BROKER_URL, channel, delete, message_count, publish, unique
+from tests.support.broker import BROKER_URL, bound_queue, channel, message_count, publish
 from tests.support.processes import argv_of, environment
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
@@ -21,13 +21,8 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
 @pytest.fixture
 def bound() -> Iterator[tuple[str, str]]:
-    exchange, queue = unique("closed-out-x"), unique("closed-out-q")
-    with channel() as ch:
-        ch.exchange_declare(exchange, "topic")
-        ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "classic"})
-        ch.queue_bind(queue, exchange, "#")
-    yield exchange, queue
-    delete(queues=[queue], exchanges=[exchange])
+    with bound_queue("closed-out") as names:
+        yield names
 
 
 @pytest.mark.parametrize("save", [False, True])

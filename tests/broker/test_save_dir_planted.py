@@ -15,7 +15,7 @@ from pathlib import Path
 import pika
 import pytest
 
-from tests.support.broker import channel, delete, publish, unique
+from tests.support.broker import bound_queue, channel, publish
 from tests.support.faults import wait_for
 from tests.support.processes import start
 
@@ -24,13 +24,8 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(60)]
 
 @pytest.fixture
 def bound() -> Iterator[tuple[str, str]]:
-    exchange, queue = unique("planted-x"), unique("planted-q")
-    with channel() as ch:
-        ch.exchange_declare(exchange, "topic")
-        ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "classic"})
-        ch.queue_bind(queue, exchange, "#")
-    yield exchange, queue
-    delete(queues=[queue], exchanges=[exchange])
+    with bound_queue("planted") as names:
+        yield names
 
 
 def test_a_symlink_planted_at_the_temporary_name_is_never_followed(bound: tuple[str, str], tmp_path: Path) -> None:

@@ -95,6 +95,20 @@ def delete(url: str = BROKER_URL, queues: Sequence[str] = (), exchanges: Sequenc
             ch.exchange_delete(name)
 
 
+@contextmanager
+def bound_queue(prefix: str) -> Iterator[tuple[str, str]]:
+    """(exchange, queue): a topic exchange and a durable classic queue bound to it with `#`, deleted after."""
+    exchange, queue = unique(f"{prefix}-x"), unique(f"{prefix}-q")
+    with channel() as ch:
+        ch.exchange_declare(exchange, "topic")
+        ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "classic"})
+        ch.queue_bind(queue, exchange, "#")
+    try:
+        yield exchange, queue
+    finally:
+        delete(queues=[queue], exchanges=[exchange])
+
+
 def declare_stream(ch: BlockingChannel, name: str, exchange: str, pattern: str = "#", max_age: str = "1D") -> None:
     ch.exchange_declare(exchange, "topic", durable=False)
     ch.queue_declare(name, durable=True, arguments={"x-queue-type": "stream", "x-max-age": max_age})
