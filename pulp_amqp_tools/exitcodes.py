@@ -1,4 +1,4 @@
-"""The exit statuses both commands return, documented in the README."""
+"""The exit statuses both commands return, documented in docs/exit-codes.md and the man pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-# Shared by scripts/demo.sh and scripts/test.sh: the virtualenv and the broker.
+# Shared by scripts/demo.sh, scripts/test.sh and .ci/run: the virtualenv, Debian packages, the broker.
 # shellcheck shell=bash
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="${PULP_AMQP_VENV:-$ROOT/.venv}"
@@ -6,7 +6,8 @@ PY="$VENV/bin/python"
 
 setup_venv() {
     # Creates .venv and installs the package (editable, so the console scripts run this checkout)
-    # with every extra (test tools, amqp10's proton). Quiet unless something fails.
+    # with every extra (the test and development tools, amqp10's proton). Quiet unless something
+    # fails.
     if [ ! -x "$PY" ]; then
         python3 -m venv "$VENV" || return 1
     fi
@@ -28,8 +29,8 @@ setup_venv() {
 }
 
 extras() {
-    # Every [project.optional-dependencies] name, comma-separated ("test,amqp10").
-    "$PY" - "$ROOT/pyproject.toml" <<'PY' 2>/dev/null || echo "test,amqp10"
+    # Every [project.optional-dependencies] name, comma-separated ("test,dev,amqp10").
+    "$PY" - "$ROOT/pyproject.toml" <<'PY' 2>/dev/null || echo "test,dev,amqp10"
 import sys, tomllib
 with open(sys.argv[1], "rb") as f:
     print(",".join(tomllib.load(f)["project"]["optional-dependencies"]))
@@ -56,10 +57,7 @@ install_build_deps() {
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; } \
-        >/dev/null 2>&1; then
+    if ! apt_install "${missing[@]}"; then
         echo "setup: could not install ${missing[*]} (needed to build python-qpid-proton): install them" >&2
         return 1
     fi
@@ -87,10 +85,62 @@ PY
 }
 
 wait_for_broker() {
+    # A first start after installing takes longer than a restart: up to two minutes on a busy machine.
     local i
-    for i in $(seq 1 90); do
+    for i in $(seq 1 120); do
         broker_answers && return 0
         sleep 1
     done
     return 1
+}
+
+apt_install() {
+    # Installs Debian packages, quietly: apt's output is shown only when it fails. `apt-get update`
+    # runs once per run (PULP_AMQP_APT_UPDATED is exported, so .ci/run's own install and the
+    # test.sh it starts do not both update). As root, or through `sudo -n` when there is sudo.
+    command -v apt-get >/dev/null || return 1
+    local sudo=() log status=0
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || return 1
+        sudo=(sudo -n)
+    fi
+    log=$(mktemp)
+    if [ -z "${PULP_AMQP_APT_UPDATED:-}" ]; then
+        if ${sudo[@]+"${sudo[@]}"} apt-get update -qq >"$log" 2>&1; then
+            export PULP_AMQP_APT_UPDATED=1
+        else
+            status=1
+        fi
+    fi
+    if [ "$status" -eq 0 ]; then
+        ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$log" 2>&1 || status=1
+    fi
+    [ "$status" -eq 0 ] || cat "$log" >&2
+    rm -f "$log"
+    return "$status"
+}
+
+ensure_broker() {
+    # A broker that answers, for script $1 (its name in messages). A broker named by AMQP_URL must
+    # answer by itself (we never start a remote one). For localhost: Debian's rabbitmq-server is
+    # installed when missing (machines of this project's kind come without it), started with
+    # `rabbitmq-server -detached` when none answers, and waited for. The broker stays running.
+    local me=$1
+    broker_answers && return 0
+    if [ -n "${AMQP_URL:-}" ]; then
+        echo "$me: no broker answers at the AMQP_URL given" >&2
+        return 3
+    fi
+    if ! command -v rabbitmq-server >/dev/null; then
+        echo "$me: rabbitmq-server is not installed; installing Debian's (apt-get install rabbitmq-server)" >&2
+        if ! apt_install rabbitmq-server; then
+            echo "$me: could not install rabbitmq-server: install RabbitMQ, or set AMQP_URL to a broker" >&2
+            return 3
+        fi
+        # Debian's package starts the broker itself where an init system runs: give it that chance.
+        broker_answers && return 0
+    fi
+    echo "$me: no broker answers at localhost:5672; starting RabbitMQ (rabbitmq-server -detached)" >&2
+    rabbitmq-server -detached >/dev/null 2>&1 || true  # "already running" is fine: we wait either way
+    wait_for_broker || { echo "$me: RabbitMQ did not come up (see /var/log/rabbitmq/)" >&2; return 3; }
 }

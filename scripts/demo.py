@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The live demo (run by scripts/demo.sh): a listener, Pulp's four events emitted, what it printed.
 
-Uses the broker at $AMQP_URL or localhost:5672; when none answers and RabbitMQ is installed,
-starts a throwaway node of its own (the test suite's PrivateNode) and stops it afterwards.
+Uses the broker at $AMQP_URL or localhost:5672, which demo.sh has installed and started when
+needed (scripts/_env.sh: ensure_broker). Run by itself, when none answers and RabbitMQ is
+installed, it starts a throwaway node of its own (the test suite's PrivateNode) and stops it
+afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
-EXAMPLES = ([], ["-s", "pulp.server.repo.publish.*"], ["-s", "pulp.server.repo.*.finish"])
+EXAMPLES: tuple[list[str], ...] = ([], ["-s", "pulp.server.repo.publish.*"], ["-s", "pulp.server.repo.*.finish"])
 
 
 def answers(url: str) -> bool:

@@ -126,8 +126,16 @@ def plan(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> tuple[QueueBinding
     return tuple(bindings)
 
 
+def match_mode(wanted: Wanted) -> str:
+    """x-match: all or any; with -with-x when a name starts with `x-` (else the exchange ignores it:
+    RabbitMQ 3.10 and later, loops/fitting.py refuses it elsewhere)."""
+    mode = "any" if wanted.match_any else "all"
+    with_x = any(name.lower().startswith("x-") for name, _value in wanted.matches)
+    return f"{mode}-with-x" if with_x else mode
+
+
 def _arguments(wanted: Wanted) -> tuple[tuple[str, Any], ...]:
-    return (("x-match", "any" if wanted.match_any else "all"), *wanted.matches)
+    return (("x-match", match_mode(wanted)), *wanted.matches)
 
 
 def shown_value(value: Any) -> str:
@@ -156,3 +164,14 @@ def describe(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> str:
             what = ", ".join(quoted(key) for key in keys)
         parts.append(f"{_name(name)} ({one_line(kind)}) for {what}")
     return ", ".join(parts)
+
+
+def heard(kinds: Sequence[tuple[str, str]], wanted: Wanted) -> tuple[str, ...]:
+    """What the bindings on `kinds` hear, each once: patterns and keys, headers matches as NAME=VALUE."""
+    found: list[str] = []
+    for name, kind in kinds:
+        if kind == HEADERS:
+            found.extend(f"{key}={shown_value(value)}" for key, value in wanted.matches)
+        elif kind != FANOUT:
+            found.extend(_keys(kind, name, wanted))
+    return tuple(dict.fromkeys(found))

@@ -24,6 +24,7 @@ from pika.spec import Basic, BasicProperties
 from pulp_amqp_tools.amqp091 import frames, pikacompat
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.errors import BrokerError, NotDeliveredError
+from pulp_amqp_tools.messages.counts import plural
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.interface import ConfirmsStalled, ConnectionLost, Outgoing
 
@@ -65,8 +66,9 @@ class StreamingPublisher:
         self._progress_at = time.monotonic()
         self.closed: BaseException | None = None  # why the broker closed our channel, if it did
         self._wake_at: int | None = None  # while pumping: return once this few are unconfirmed
+        self._wake_when_written = False  # while draining: return once pika wrote everything out
         self._async.add_on_close_callback(self._on_close)
-        pikacompat.coalesce_writes(connection)
+        pikacompat.coalesce_writes(connection, self._on_written)
         self._async.confirm_delivery(self._on_confirm)
         self._async.add_on_return_callback(self._on_return)
         connection.process_data_events(time_limit=0)
@@ -98,6 +100,12 @@ class StreamingPublisher:
             # Confirms arrive inside pika's I/O loop, which process_data_events() does not count
             # as an event: without a wake-up it would sleep out its whole time limit each time.
             self._wake_at = None
+            self._connection.add_callback_threadsafe(_nothing)
+
+    def _on_written(self) -> None:
+        # Writes, like confirms, end no process_data_events() on their own (see _on_confirm).
+        if self._wake_when_written:
+            self._wake_when_written = False
             self._connection.add_callback_threadsafe(_nothing)
 
     def _on_return(self, _channel: Channel, method: Basic.Return, _props: BasicProperties, _body: bytes) -> None:
@@ -158,7 +166,7 @@ class StreamingPublisher:
         silent = time.monotonic() - self._progress_at
         if silent > self._stall_after:
             raise ConfirmsStalled(
-                f"no confirm from the broker for {silent:.0f} s, {len(self._unconfirmed)} messages waiting"
+                f"no confirm from the broker for {silent:.0f} s, {plural(len(self._unconfirmed), 'message')} waiting"
             )
 
     def _refuse_if_too_large(self, message: Outgoing) -> None:
@@ -174,15 +182,27 @@ class StreamingPublisher:
         left = len(self._unconfirmed)
         self._unconfirmed.clear()  # reported here: the loop must not send them again
         if left:
-            raise NotDeliveredError(f"{text}; {left} other messages were not confirmed")
+            raise NotDeliveredError(
+                f"{text}; {plural(left, 'other message')} {'was' if left == 1 else 'were'} not confirmed"
+            )
         raise BrokerError(text)
 
     def _drain(self, limit: int, stall: float) -> bool:
-        """Pump until at most `limit` bytes wait for the socket; False when none went out for `stall` s."""
+        """Pump until at most `limit` bytes wait for the socket; False when none went out for `stall` s.
+
+        A non-blocking pass first: the socket mostly takes a few messages at once, and a timed pass
+        would then sit out its whole time limit (a one-event emit idled 49 ms after its confirm).
+        While the socket is full, each pass ends when pika wrote everything out, or after 50 ms.
+        """
         waiting = pikacompat.unsent_bytes(self._connection)
+        if waiting > limit:
+            self._pump(0)
+            waiting = pikacompat.unsent_bytes(self._connection)
         progress_at = time.monotonic()
         while waiting > limit:
+            self._wake_when_written = True
             self._pump(0.05)
+            self._wake_when_written = False
             now = pikacompat.unsent_bytes(self._connection)
             if now < waiting:
                 progress_at = self._progress_at = time.monotonic()

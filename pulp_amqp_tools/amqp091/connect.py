@@ -86,7 +86,7 @@ def _unrepr(text: str) -> str:
 
 def _socket_reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (is RabbitMQ running there?)"
+        return "connection refused (is the broker running there?)"
     if isinstance(exc, ssl.SSLCertVerificationError):
         reason = one_line(exc.verify_message or str(exc)).rstrip(".")
         hint = (

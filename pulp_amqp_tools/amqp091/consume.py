@@ -15,14 +15,15 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.spec import Basic, BasicProperties
 
-from pulp_amqp_tools.amqp091 import fieldcodec
+from pulp_amqp_tools.amqp091 import fieldcodec, pikacompat
+from pulp_amqp_tools.amqp091.stream_reader import StreamReader
 from pulp_amqp_tools.amqp091.topology import Prepared
 from pulp_amqp_tools.amqp091.watchdog import Watchdog
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.messages.properties import PROPERTY_NAMES
 from pulp_amqp_tools.messages.safetext import quoted
-from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Tag, TopologyLost
+from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, Source, Tag, TopologyLost
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.streams import StreamPosition
@@ -81,26 +82,18 @@ def _receiver(on_delivery: OnDelivery, properties: bool) -> PikaCallback:
     return on_message
 
 
-def _in_stream(on_delivery: OnDelivery, position: StreamPosition, channel: BlockingChannel) -> OnDelivery:
-    """A stream's deliveries: ones already handled skipped, the position moved past each one handled.
+def _stream_reader(
+    prepared: Prepared, position: StreamPosition | None, ack: Callable[[Tag], None]
+) -> StreamReader | None:
+    """A stream's reader, when the queue is one: -s selects on a stream read as it is (not bound)."""
+    if position is None or not prepared.stream:
+        return None
+    patterns = prepared.wanted.patterns if prepared.wanted is not None and not prepared.kinds else ()
+    if not patterns:
+        return StreamReader(position, ack)
+    from pulp_amqp_tools.messages.topic import matcher
 
-    After a re-attach the broker starts at the beginning of a chunk, so offsets handled before
-    can come first. They are acknowledged one by one at once (a stream counts acks as credit
-    only, and nothing of the loop's is pending before them), never shown again.
-    """
-
-    def on_stream_delivery(delivery: Delivery, tag: Tag) -> None:
-        offset = delivery.headers.get("x-stream-offset") if delivery.headers else None
-        if not isinstance(offset, int):
-            on_delivery(delivery, tag)
-            return
-        if not position.fresh(offset):
-            channel.basic_ack(tag)
-            return
-        on_delivery(delivery, tag)
-        position.handled(offset)
-
-    return on_stream_delivery
+    return StreamReader(position, ack, matcher(patterns))
 
 
 class Consumer:
@@ -114,6 +107,7 @@ class Consumer:
         properties: bool,
         heartbeat: int,
         stream: StreamPosition | None = None,
+        if_stream: StreamPosition | None = None,
     ) -> None:
         fieldcodec.install()  # before any delivery arrives: a hostile header must not drop the connection
         self._connection = connection
@@ -121,18 +115,25 @@ class Consumer:
         self._properties = properties
         self._channel: BlockingChannel = connection.channel()
         self._channel.basic_qos(prefetch_count=prefetch)  # streams refuse a consumer without one
-        self._stream = stream
         self.prepared = prepare(self._channel)
         self.queue = self.prepared.queue or ""
+        self._reader = _stream_reader(self.prepared, stream or if_stream, self._ack)
         self.cancelled: str | None = None
         self._exchange_check: _ExchangeCheck | None = None
         self._watchdog: Watchdog | None = None
-        self._callback: PikaCallback | None = None
+        self._on_delivery: OnDelivery | None = None
         self._tag = ""
 
     @property
     def description(self) -> str:
-        return self.prepared.describe()
+        """The ready line's middle; on a stream, where reading starts (or, after a loss, goes on)."""
+        if self._reader is None:
+            return self.prepared.describe()
+        return f"{self.prepared.describe()} from {self._reader.position.describe()}"
+
+    @property
+    def source(self) -> Source:
+        return self.prepared.source()
 
     @property
     def is_open(self) -> bool:
@@ -140,28 +141,40 @@ class Consumer:
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._channel.add_on_cancel_callback(self._on_cancel)
-        if self._stream is not None:
-            on_delivery = _in_stream(on_delivery, self._stream, self._channel)
-        self._callback = _receiver(on_delivery, self._properties)
+        self._on_delivery = on_delivery
         self._subscribe()
         self._watchdog = Watchdog(self._connection, self._heartbeat)
         self._exchange_check = _ExchangeCheck(self._connection, tuple(name for name, _kind in self.prepared.kinds))
 
     def pause(self) -> None:
+        if self._reader is not None:
+            self._reader.hold()  # a stream: credit held (stream_reader.py)
+            return
         # pika requeues (basic.nack) what arrived for this consumer and was not dispatched yet.
         self._channel.basic_cancel(self._tag)
 
     def resume(self, prefetch: int) -> None:
+        if self._reader is not None:
+            # A stream: attach again on a fresh channel (closing the old one rejects nothing).
+            pikacompat.drop_channel(self._channel)
+            self._channel = self._connection.channel()
+            self._channel.add_on_cancel_callback(self._on_cancel)
         # RabbitMQ applies a per-consumer prefetch to consumers started after the basic.qos.
         self._channel.basic_qos(prefetch_count=prefetch)
         self._subscribe()
 
+    def _ack(self, tag: Tag) -> None:
+        self._channel.basic_ack(tag)
+
     def _subscribe(self) -> None:
-        """basic.consume with our callback; on a stream, from the offset after the last one handled."""
-        assert self._callback is not None, "subscribing before start()"
-        arguments = None if self._stream is None else {"x-stream-offset": self._stream.attach()}
+        """basic.consume with our callback; on a stream, from the first offset not handled yet."""
+        assert self._on_delivery is not None, "subscribing before start()"
+        reader = self._reader
+        on_delivery = self._on_delivery if reader is None else reader.subscribe(self._on_delivery)
+        callback = _receiver(on_delivery, self._properties)
+        arguments = None if reader is None else {"x-stream-offset": reader.position.attach()}
         try:
-            self._tag = self._channel.basic_consume(self.queue, self._callback, auto_ack=False, arguments=arguments)
+            self._tag = self._channel.basic_consume(self.queue, callback, auto_ack=False, arguments=arguments)
         except px.ChannelClosedByBroker as exc:
             not_a_stream = _NOT_A_STREAM.search(str(exc.reply_text)) if exc.reply_code == 406 else None
             if not_a_stream is None:
@@ -179,6 +192,8 @@ class Consumer:
             self._watchdog.check()
 
     def settle(self, tag: Tag, outcome: Outcome = Outcome.ACK, multiple: bool = False) -> None:
+        if outcome is Outcome.REQUEUE and self._reader is not None and self._reader.give_back():
+            return  # a stream has no nack: held instead, read again from its offset after the next attach
         if outcome is Outcome.ACK:
             self._channel.basic_ack(tag, multiple=multiple)
         else:  # basic.reject cannot settle many at once; basic.nack is RabbitMQ's extension that can

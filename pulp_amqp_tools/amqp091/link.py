@@ -9,7 +9,9 @@ import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
 from pulp_amqp_tools.amqp091 import pikacompat, topology
+from pulp_amqp_tools.amqp091.broker import capabilities
 from pulp_amqp_tools.transport.broker import BrokerSettings, host_port
+from pulp_amqp_tools.transport.capabilities import Capabilities
 from pulp_amqp_tools.transport.interface import QueueSpec, Topology
 
 if TYPE_CHECKING:
@@ -57,6 +59,12 @@ class Link:
         self._settings = settings
         self._notice = notice  # warnings while setting up (an exchange whose type the broker will not tell)
         self._types: dict[str, str | None] = {}  # each exchange set up on this link: its type, if told
+        # What the broker said of itself in connection.start: asked by the loops, and by topology.
+        self._broker = capabilities(getattr(pikacompat.impl(connection), "server_properties", None))
+
+    @property
+    def broker(self) -> Capabilities:
+        return self._broker
 
     @property
     def where(self) -> str:
@@ -70,21 +78,22 @@ class Link:
         return self._ensure(wanted).queue
 
     def _ensure(self, wanted: Topology, channel: BlockingChannel | None = None) -> topology.Prepared:
-        prepared = topology.ensure(self.connection, wanted, channel, self._notice, self._vhost)
+        prepared = topology.ensure(self.connection, wanted, channel, self._notice, self._vhost, self._broker)
         self._types.update((name, prepared.exchange_type(name)) for name, _kind in prepared.kinds)
         return prepared
 
     def consume(self, wanted: Topology, prefetch: int, properties: bool = True) -> Consumer:
         from pulp_amqp_tools.amqp091.consume import Consumer
 
-        stream = wanted.queue.stream if wanted.queue is not None else None
+        queue = wanted.queue
         return Consumer(
             self.connection,
             lambda channel: self._ensure(wanted, channel),
             prefetch,
             properties,
             self._heartbeat,
-            stream,
+            queue.stream if queue is not None else None,
+            queue.if_stream if queue is not None else None,
         )
 
     def exchange_type(self, name: str) -> str | None:

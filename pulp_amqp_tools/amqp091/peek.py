@@ -18,9 +18,20 @@ from pika.adapters.blocking_connection import BlockingConnection
 from pulp_amqp_tools.amqp091 import fieldcodec, queues
 from pulp_amqp_tools.amqp091.connect import translate
 from pulp_amqp_tools.amqp091.consume import delivery_of
+from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.delivery import Delivery
+from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
 from pulp_amqp_tools.transport.interface import QueueSpec
+
+
+def _is_stream_refusal(exc: BaseException) -> bool:
+    """RabbitMQ's answer to basic.get on a stream: it closes the connection (540 NOT_IMPLEMENTED)."""
+    return (
+        isinstance(exc, px.ConnectionClosedByBroker)
+        and exc.reply_code == 540
+        and "not supported by stream queues" in str(exc.reply_text)
+    )
 
 
 def peek(
@@ -41,6 +52,11 @@ def peek(
     except (px.AMQPError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):
             raise
+        if _is_stream_refusal(exc):
+            raise UsageError(
+                f"--peek takes what a queue holds, and queue {quoted(spec.name or '')} is a stream, which "
+                "keeps its messages after reading: use --offset first -n N"
+            ) from None
         raise translate(exc, settings) from None  # no reconnecting: a peek is one look
     finally:
         try:

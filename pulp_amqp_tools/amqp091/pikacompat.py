@@ -2,8 +2,9 @@
 
 pika's public API cannot stream publisher confirms, tell why a connection closed, drop a dead
 peer's stream, bound a clean close, or decode any header value: these helpers reach inside it
-for that. tests/test_pikacompat.py checks every assumption below and fails loudly, naming it,
-when a pika upgrade changes one. Nothing else in the package touches a `_name` of pika's.
+for that. tests/unit/amqp091/test_pikacompat.py, tests/broker/test_pikacompat.py and
+tests/broker/test_pikacompat_drop_channel.py check every assumption below and fail loudly, naming
+it, when a pika upgrade changes one. Nothing else in the package touches a `_name` of pika's.
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ def closing_reason(channel: BlockingChannel) -> BaseException | None:
     """Why a BlockingChannel closed (`_closing_reason`), when it did."""
     reason = getattr(channel, "_closing_reason", None)
     return reason if isinstance(reason, BaseException) else None
+
+
+def drop_channel(channel: BlockingChannel) -> None:
+    """Close `channel` through its asynchronous side (`_impl.close()`), not waiting for close-ok.
+
+    BlockingChannel.close() and basic_cancel() reject (basic.reject) every delivery that arrived
+    and was not dispatched yet, and a stream closes the whole connection over a reject. The
+    asynchronous close cancels the consumers and marks the channel closing before anything more
+    is read, and pika drops, never rejects, what then arrives for a closing channel.
+    """
+    impl = channel_impl(channel)
+    if impl.is_open:
+        impl.close()
 
 
 def closed_error(connection: BlockingConnection) -> BaseException | None:
@@ -106,9 +120,10 @@ def _joined(buffers: deque[bytes]) -> list[bytes]:
     return out
 
 
-def coalesce_writes(connection: BlockingConnection) -> bool:
+def coalesce_writes(connection: BlockingConnection, on_empty: Callable[[], None] | None = None) -> bool:
     """Send what pika has buffered in chunks of up to JOIN_LIMIT, not one send() per frame; False
-    if pika differs.
+    if pika differs. `on_empty` is called after each send pass that left nothing buffered (a
+    writer waiting for the socket can stop waiting then: pika does not count it as an event).
 
     pika queues every frame (three per message: method, header, body) as its own chunk in
     `_impl._transport._tx_buffers` (a deque) and `_produce()` sends them one syscall each; a
@@ -129,7 +144,11 @@ def coalesce_writes(connection: BlockingConnection) -> bool:
             chunks = _joined(buffers)
             buffers.clear()
             buffers.extend(chunks)
-        produce()
+        try:
+            produce()
+        finally:  # a full socket raises out of produce(): only an empty buffer calls on_empty
+            if on_empty is not None and not buffers:
+                on_empty()
 
     transport._produce = produce_joined
     return True

@@ -1,7 +1,9 @@
 """The queue listen consumes from: declared, found, or checked as it is, and its type told. AMQP 0-9-1 (pika).
 
 A named queue that exists is kept as its owner declared it; a missing one is declared durable,
-of the type asked for (quorum unless told otherwise: commands/listen/options.py). Each probe runs
+of the type asked for (quorum unless told otherwise: commands/listen/options.py), where the broker
+has queue types (Capabilities.queue_types; loops/fitting.py drops the default elsewhere). A private
+queue is named by the broker where it can, else by us (amqp091/refusals.py). Each probe runs
 on a channel of its own, since a failed declare closes its channel. Also the two channel helpers
 amqp091/topology.py shares: a refusal as one error, and a quiet close.
 """
@@ -13,8 +15,10 @@ import re
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
+from pulp_amqp_tools.amqp091.refusals import private_queue_name
 from pulp_amqp_tools.errors import AccessError, BrokerError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
+from pulp_amqp_tools.transport.capabilities import UNKNOWN, Capabilities
 from pulp_amqp_tools.transport.interface import QueueSpec
 
 
@@ -49,7 +53,11 @@ def queue_exists(connection: BlockingConnection, name: str) -> bool:
 
 
 def declare_queue(
-    connection: BlockingConnection, channel: BlockingChannel, spec: QueueSpec, vhost: str = "/"
+    connection: BlockingConnection,
+    channel: BlockingChannel,
+    spec: QueueSpec,
+    vhost: str = "/",
+    broker: Capabilities = UNKNOWN,
 ) -> tuple[str, str | None]:
     """Declare the queue to consume from (on `channel`); only check it when not spec.declare.
 
@@ -57,10 +65,10 @@ def declare_queue(
     queue is kept as its owner declared it, and its type told by existing_queue_type().
     """
     if spec.name is None:
-        # A private tap, as the original listen.py had: gone with the listener.
-        # Exclusive, not auto-delete: it still dies with its connection, but survives the moments
-        # without a consumer that listen's byte budget needs (loops/budget.py).
-        result = channel.queue_declare("", exclusive=True)
+        # A private tap, as the original listen.py had: exclusive (gone with its connection), not
+        # auto-delete (it must outlive the byte budget's moments without a consumer, loops/budget.py);
+        # named by us where the broker cannot choose a name (garagemq: "queue name is required").
+        result = channel.queue_declare(private_queue_name(broker), exclusive=True)
         return str(result.method.queue), None
     label = f"queue {quoted(spec.name)}"
     probe = connection.channel()
@@ -74,7 +82,8 @@ def declare_queue(
     else:
         close_channel(probe)
         # it exists: keep it as its owner declared it (--no-declare: not even a probe)
-        return spec.name, existing_queue_type(connection, spec) if spec.declare else None
+        told = spec.declare and bool(broker.queue_types)  # a broker without queue types says nothing of them
+        return spec.name, existing_queue_type(connection, spec) if told else None
     arguments = dict(spec.arguments)
     if spec.queue_type:
         arguments["x-queue-type"] = spec.queue_type
@@ -82,7 +91,7 @@ def declare_queue(
         channel.queue_declare(spec.name, durable=True, arguments=arguments or None)
     except px.ChannelClosedByBroker as exc:
         raise refused(exc, label) from None
-    return spec.name, spec.queue_type or "classic"
+    return spec.name, spec.queue_type or ("classic" if "classic" in broker.queue_types else None)
 
 
 _CURRENT_TYPE = re.compile(r"inequivalent arg 'x-queue-type'.* but current is (?:'([^']*)'|(none))")

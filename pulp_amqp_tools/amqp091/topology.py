@@ -7,8 +7,10 @@ before anything is bound: the broker's `amq.*` exchanges by their fixed names, a
 active declare of the type we would create. RabbitMQ compares the type first (then durable,
 auto_delete, internal, arguments), so that declare either matches and changes nothing, or fails
 with a 406 that names the current type, or fails on a later field, which means the type matched;
-the exchange itself is never altered. A failed declare closes its channel, so every probe runs on
-a channel of its own.
+the exchange itself is never altered. A refusal is read by what it means, never guessed: a 403 on a
+reserved name (`amq.*`: brokers refuse any declare of one) or a 406 worded unlike RabbitMQ's leaves
+the type unknown, as a 403 for want of configure permission does (amqp091/refusals.py). A failed
+declare closes its channel, so every probe runs on a channel of its own.
 
 `ensure()` is the whole setup: types learned, listen's options checked against them
 (amqp091/bindings.py: a usage error before anything is created), missing exchanges created, the
@@ -17,37 +19,30 @@ queue declared (amqp091/queues.py; with declare=False only checked), the binding
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import pika.exceptions as px
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 
+from pulp_amqp_tools.amqp091 import refusals
 from pulp_amqp_tools.amqp091.queues import close_channel as _close
-from pulp_amqp_tools.amqp091.queues import declare_queue, queue_exists
+from pulp_amqp_tools.amqp091.queues import declare_queue, existing_queue_type, queue_exists
 from pulp_amqp_tools.amqp091.queues import refused as _refused
-from pulp_amqp_tools.errors import BrokerError
+from pulp_amqp_tools.errors import BrokerError, UsageError
 from pulp_amqp_tools.messages.safetext import one_line, quoted
-from pulp_amqp_tools.transport.interface import QueueSpec, Topology
+from pulp_amqp_tools.transport.capabilities import UNKNOWN as NOTHING_KNOWN
+from pulp_amqp_tools.transport.capabilities import Capabilities
+from pulp_amqp_tools.transport.interface import QueueSpec, Source, Topology
 
 if TYPE_CHECKING:
     # The binding rules are listen's: emit, which only needs the exchange, never imports them.
     from pulp_amqp_tools.amqp091.bindings import QueueBinding, Wanted
 
 EXCHANGE_TYPE = "topic"  # what Pulp created, and emit creates
-_TYPE_MISMATCH = re.compile(r"inequivalent arg 'type'.*received '([^']*)' but current is '([^']*)'")
 MISSING = "(missing)"  # what look_up() says of an exchange that does not exist
-UNKNOWN = "(unknown)"  # ... of one whose type the broker will not tell us (no configure permission)
-# The broker's own exchanges have fixed types: known by name, never probed.
-BUILTIN_TYPES = {
-    "amq.direct": "direct",
-    "amq.fanout": "fanout",
-    "amq.topic": "topic",
-    "amq.rabbitmq.trace": "topic",
-    "amq.headers": "headers",
-    "amq.match": "headers",
-}
+UNKNOWN = refusals.NO_PERMISSION  # ... of one whose type the broker will not tell us (no configure permission)
+UNTOLD = refusals.UNTOLD  # UNKNOWN and the other reasons the type stays unknown
 
 
 def _quiet(_message: str) -> None:
@@ -77,6 +72,16 @@ class Prepared(NamedTuple):
             return f"queue {queue} as it is (not declared, not bound)"
         return f"{describe(self.kinds, wanted)} ({self._queue_kind()} {queue})"
 
+    def source(self) -> Source:
+        """describe() as a record (transport.interface.Source)."""
+        from pulp_amqp_tools.amqp091.bindings import Wanted, heard
+
+        wanted = self.wanted or Wanted()
+        if not self.kinds:
+            what = "stream" if self.stream else "queue"
+            return Source((), wanted.patterns if self.stream else (), f"{what} {quoted(self.queue or '')} as it is")
+        return Source(tuple(name for name, _kind in self.kinds), heard(self.kinds, wanted))
+
     def _queue_kind(self) -> str:
         """`stream`, `quorum queue`, `classic queue`, or plain `queue` when its type is not known."""
         if self.stream:
@@ -96,8 +101,12 @@ def _article(kind: str) -> str:
     return "an" if kind[:1] in "aeiou" else "a"
 
 
-def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_TYPE) -> str:
-    """The type of exchange `name`, or MISSING, or UNKNOWN; nothing on the broker changes."""
+def look_up(
+    connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_TYPE, broker: Capabilities = NOTHING_KNOWN
+) -> str:
+    """The type of exchange `name`, or MISSING, or one of UNTOLD; nothing on the broker changes."""
+    if name == "":  # the default exchange (emit -e ''): always there, direct, and never declared (403)
+        return "direct"
     channel = connection.channel()
     try:
         # The spec says a passive declare ignores the type, and RabbitMQ does; Qpid Broker-J
@@ -106,34 +115,37 @@ def look_up(connection: BlockingConnection, name: str, probe_as: str = EXCHANGE_
     except px.ChannelClosedByBroker as exc:
         if exc.reply_code != 404:
             raise _refused(exc, _label(name)) from None
-        if name.startswith("amq."):
+        if name.startswith(broker.reserved_prefix):
             raise BrokerError(f"{_label(name)} does not exist, and amq.* names are reserved to the broker") from None
         return MISSING
     _close(channel)
-    if name in BUILTIN_TYPES:
-        return BUILTIN_TYPES[name]
-    return _probe(connection, name, probe_as) or UNKNOWN
+    builtin = refusals.builtin_type(name, broker)
+    if builtin is not None:
+        return builtin
+    return _probe(connection, name, probe_as, broker=broker)
 
 
-def _probe(connection: BlockingConnection, name: str, kind: str, what: str = "") -> str | None:
-    """Declare `name` as a `kind` exchange (Pulp's flags): its type; None on a 403 unless `what` names the act."""
+def _probe(
+    connection: BlockingConnection, name: str, kind: str, what: str = "", broker: Capabilities = NOTHING_KNOWN
+) -> str:
+    """Declare `name` as a `kind` exchange (Pulp's flags): its type, or one of UNTOLD (a 403 too, unless
+    `what` names the act: then it is an error)."""
     channel = connection.channel()
     try:
         channel.exchange_declare(name, exchange_type=kind, durable=False, auto_delete=False)
     except px.ChannelClosedByBroker as exc:
-        if exc.reply_code == 406:
-            other = _TYPE_MISMATCH.search(str(exc.reply_text))
-            return other.group(2) if other else kind  # a later field differs: the type matched
-        if exc.reply_code == 403 and not what:
-            return None  # no configure permission: the broker does not say
-        raise _refused(exc, what or _label(name)) from None
+        told = refusals.type_from_refusal(exc.reply_code, str(exc.reply_text), kind, name, broker)
+        if told is None or (what and exc.reply_code == 403):
+            raise _refused(exc, what or _label(name)) from None
+        return told
     _close(channel)
     return kind
 
 
 def create(connection: BlockingConnection, name: str, kind: str = EXCHANGE_TYPE) -> str:
     """Create missing exchange `name` as Pulp did, as a `kind`; its type (another if somebody was faster)."""
-    return _probe(connection, name, kind, f"cannot create {_label(name)}") or kind
+    found = _probe(connection, name, kind, f"cannot create {_label(name)}")
+    return kind if found in UNTOLD else found
 
 
 def require_type(name: str, kind: str, wanted: str) -> None:
@@ -157,12 +169,12 @@ def bind(channel: BlockingChannel, queue: str, bindings: Sequence[QueueBinding])
             raise _refused(exc, f"{what} to {_label(binding.exchange)}") from None
 
 
-def _look_up_all(connection: BlockingConnection, topology: Topology) -> list[tuple[str, str]]:
-    """Each exchange with its type, MISSING or UNKNOWN; --exchange-type checked where the type is known."""
+def _look_up_all(connection: BlockingConnection, topology: Topology, broker: Capabilities) -> list[tuple[str, str]]:
+    """Each exchange with its type, MISSING or one of UNTOLD; --exchange-type checked where the type is known."""
     found = []
     for name in dict.fromkeys(topology.exchanges):
-        kind = look_up(connection, name, topology.exchange_type)
-        if topology.require_type and kind not in (MISSING, UNKNOWN):
+        kind = look_up(connection, name, topology.exchange_type, broker)
+        if topology.require_type and kind != MISSING and kind not in UNTOLD:
             require_type(name, kind, topology.exchange_type)
         found.append((name, kind))
     return found
@@ -196,21 +208,36 @@ def ensure(
     channel: BlockingChannel | None = None,
     notice: Callable[[str], None] = _quiet,
     vhost: str = "/",
+    broker: Capabilities = NOTHING_KNOWN,
 ) -> Prepared:
     """Make `topology` exist: the exchanges, then the queue and its bindings (on `channel`) if it has one."""
     queue_spec = topology.queue
     if queue_spec is None:  # emit: the exchange only, of whatever type it is
-        found = _look_up_all(connection, topology)
-        kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
-        assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+        found = _look_up_all(connection, topology, broker)
+        kinds = [(name, topology.exchange_type if kind == MISSING or kind in UNTOLD else kind) for name, kind in found]
+        assumed = frozenset(name for name, kind in found if kind in UNTOLD)
         return Prepared(None, tuple(_create_missing(connection, topology, kinds, found)), assumed)
     if queue_spec.stream is not None and queue_spec.name is not None and queue_exists(connection, queue_spec.name):
         # A stream is a shared log: reading must not change it, and its bindings are its owner's.
         return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True)
+    if _existing_stream(connection, queue_spec):
+        return Prepared(queue_spec.name, wanted=_wanted(topology), stream=True, queue_type="stream")
     channel = channel or connection.channel()
     if not queue_spec.declare:
-        return Prepared(declare_queue(connection, channel, queue_spec, vhost)[0])
-    return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost)
+        return Prepared(declare_queue(connection, channel, queue_spec, vhost, broker)[0])
+    return _ensure_bound(connection, channel, topology, queue_spec, notice, vhost, broker)
+
+
+def _existing_stream(connection: BlockingConnection, spec: QueueSpec) -> bool:
+    """A named queue given without stream options is an existing stream (only asked when the
+    spec says what to do then); refused here when a stream cannot work (QueueSpec.no_stream)."""
+    if spec.name is None or not spec.declare or (spec.if_stream is None and spec.no_stream is None):
+        return False
+    if not queue_exists(connection, spec.name) or existing_queue_type(connection, spec) != "stream":
+        return False
+    if spec.no_stream is not None:
+        raise UsageError(f"{spec.no_stream}: queue {quoted(spec.name)} is a stream")
+    return True
 
 
 def _wanted(topology: Topology) -> Wanted:
@@ -226,24 +253,22 @@ def _ensure_bound(
     queue_spec: QueueSpec,
     notice: Callable[[str], None],
     vhost: str,
+    broker: Capabilities,
 ) -> Prepared:
     """listen's setup: types learned, options checked against them, exchanges created, queue bound."""
     from pulp_amqp_tools.amqp091.bindings import plan
 
-    found = _look_up_all(connection, topology)
-    assumed = frozenset(name for name, kind in found if kind == UNKNOWN)
+    found = _look_up_all(connection, topology, broker)
+    assumed = frozenset(name for name, kind in found if kind in UNTOLD)
     if not topology.require_type:
-        for name in assumed:
-            notice(
-                f"warning: cannot tell the type of {_label(name)} (no configure permission on it): binding it "
-                f"as {_article(topology.exchange_type)} {topology.exchange_type} exchange; give --exchange-type "
-                "if it is another"
-            )
-    kinds = [(name, topology.exchange_type if kind in (MISSING, UNKNOWN) else kind) for name, kind in found]
+        for name, kind in found:
+            if kind in UNTOLD:
+                notice(refusals.untold_warning(_label(name), kind, topology.exchange_type, broker))
+    kinds = [(name, topology.exchange_type if kind == MISSING or kind in UNTOLD else kind) for name, kind in found]
     wanted = _wanted(topology)
     plan(kinds, wanted)  # options that do not fit a type fail here, before anything is created
     kinds = _create_missing(connection, topology, kinds, found)
     bindings = _with_arguments(plan(kinds, wanted), topology)
-    queue, queue_type = declare_queue(connection, channel, queue_spec, vhost)
+    queue, queue_type = declare_queue(connection, channel, queue_spec, vhost, broker)
     bind(channel, queue, bindings)
     return Prepared(queue, tuple(kinds), assumed, wanted, queue_spec.stream is not None, queue_type)

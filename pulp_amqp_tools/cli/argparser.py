@@ -71,7 +71,7 @@ class ArgumentParser(argparse.ArgumentParser):
                 close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.7)
                 if close:
                     return f"; did you mean {close[0]}?"
-        if any("." in word and not word.startswith("-") for word in words):
+        if _expanded(words):
             return (
                 "; if the shell expanded an unquoted * or # into these words, quote the pattern: "
                 "-s 'pulp.server.repo.*.finish'"
@@ -80,6 +80,22 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 _UNRECOGNIZED = "unrecognized arguments: "
+
+
+def _expanded(words: list[str]) -> bool:
+    """Whether unrecognized `words` plausibly came from the shell expanding a pattern: a dotted
+    word like a subject that is neither a number nor the value of an unknown flag before it
+    (`--protocol 1.0` is a flag this version lacks, not a pattern to quote)."""
+    for index, word in enumerate(words):
+        if word.startswith("-") or "." not in word:
+            continue
+        if index and words[index - 1].startswith("-"):
+            continue
+        try:
+            float(word)
+        except ValueError:
+            return True
+    return False
 
 
 def short_usage(prog: str, actions: Sequence[argparse.Action]) -> str:

@@ -47,18 +47,47 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+INT64_MAX = 2**63 - 1  # what an AMQP long-long (a count in a header, an offset) and islice() take
+SHORT_MAX = 65535  # an AMQP short: basic.qos prefetch-count, the heartbeat of connection.tune
+CONCURRENCY_MAX = 1024  # handler processes at once: each is a process, and the prefetch follows it
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    """A whole number from `low` to `high`, or one line that names the range (a count keeps its
+    "at least 1" unless it is over the top)."""
+    digits = text.strip()
+    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 30 else None
+    if number is not None and low <= number <= high:
+        return number
+    too_large = number > high if number is not None else digits.isascii() and digits.isdigit()
+    if high == INT64_MAX and not too_large:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least {low}, not {text[:40]!r}")
+    raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, not {text[:40]!r}")
+
+
 def positive_int(text: str) -> int:
-    """A whole number of at least 1 (counts)."""
-    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return int(text)
+    """A whole number of at least 1 (counts), at most INT64_MAX."""
+    return _whole(text, 1, INT64_MAX)
 
 
 def non_negative_int(text: str) -> int:
-    """A whole number of at least 0 (--max-retries: 0 means never)."""
-    if not (text.strip().isascii() and text.strip().isdigit()):
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, not {text!r}")
-    return int(text)
+    """A whole number of at least 0 (--max-retries: 0 means never), at most INT64_MAX."""
+    return _whole(text, 0, INT64_MAX)
+
+
+def prefetch(text: str) -> int:
+    """--prefetch: AMQP 0-9-1's prefetch-count is a short, 1 to 65535."""
+    return _whole(text, 1, SHORT_MAX)
+
+
+def concurrency(text: str) -> int:
+    """--exec-concurrency: 1 to CONCURRENCY_MAX handlers at once."""
+    return _whole(text, 1, CONCURRENCY_MAX)
+
+
+def heartbeat(text: str) -> int:
+    """--heartbeat: 0 (off) to 65535 seconds, what connection.tune can carry."""
+    return _whole(text, 0, SHORT_MAX)
 
 
 def exit_code(text: str) -> int:

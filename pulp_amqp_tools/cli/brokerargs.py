@@ -68,7 +68,7 @@ def _add_where(group: argparse._ArgumentGroup) -> None:
     )
     group.add_argument(
         "--heartbeat",
-        type=int,
+        type=argtypes.heartbeat,
         default=DEFAULT_HEARTBEAT,
         metavar="SECS",
         help=f"AMQP heartbeat interval; 0 turns heartbeats off (default: {DEFAULT_HEARTBEAT})",
@@ -292,7 +292,14 @@ def _check_tls_args(args: argparse.Namespace, use_tls: bool) -> tuple[str, ...]:
     return (INSECURE_WARNING,) if args.insecure else ()
 
 
-def exchange_from_args(value: str | None, pulp: pulpconf.PulpConfig) -> str:
-    """-e, else the config file's topic_exchange, else amq.topic."""
+def exchange_from_args(value: str | None, pulp: pulpconf.PulpConfig, default_exchange: bool = False) -> str:
+    """-e, else the config file's topic_exchange, else amq.topic. With `default_exchange` (emit),
+    `-e ''` names the default exchange, which routes to the queue named by the routing key."""
     name = value if value is not None else (pulp.topic_exchange or pulpconf.DEFAULT_EXCHANGE)
+    if name == "":
+        if default_exchange:
+            return name
+        raise UsageError(
+            "the exchange name must not be empty (the default exchange takes no bindings: --trace shows its traffic)"
+        )
     return check_name(name, "the exchange name")

@@ -20,7 +20,8 @@ Options = TypeVar("Options")
 _EXCHANGE_DEFAULT = f"[messaging] topic_exchange of the config file, else {pulpconf.DEFAULT_EXCHANGE}"
 EXCHANGE_HELP = (
     "exchange to publish to: an existing one of any type is used as it is, a missing one is created as a "
-    f"topic exchange, as Pulp did (default: {_EXCHANGE_DEFAULT})"
+    "topic exchange, as Pulp did; '' is the default exchange (the subject names the queue) "
+    f"(default: {_EXCHANGE_DEFAULT})"
 )
 LISTEN_EXCHANGE_HELP = (
     "exchange to listen on, of any type; repeat for several, all into one queue (a missing one is created "

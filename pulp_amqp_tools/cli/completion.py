@@ -215,5 +215,5 @@ def install(parser: argparse.ArgumentParser, **completers: Completer) -> None:
     )
     if parser.epilog is not None:
         parser.epilog = parser.epilog.rstrip("\n") + (
-            f'\n  eval "$({first} --print-completion bash)"   Tab completion in bash (zsh, fish: README)\n'
+            f'\n  eval "$({first} --print-completion bash)"   bash completion (zsh, fish: docs/operations.md)\n'
         )

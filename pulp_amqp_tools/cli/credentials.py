@@ -62,6 +62,22 @@ def tty_prompt(text: str) -> str:
         return getpass.getpass(text)
     except EOFError:
         raise UsageError("no password given at the prompt") from None
+    except KeyboardInterrupt:
+        _end_prompt_line()  # Ctrl-C: getpass gives the echo back but not the line it was on
+        raise
+
+
+def _end_prompt_line() -> None:
+    """A newline where getpass wrote its prompt (the terminal, else stderr), so the shell's next
+    prompt does not start after ours."""
+    try:
+        with open("/dev/tty", "w") as tty:
+            tty.write("\n")
+    except OSError:
+        import sys
+
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def resolve(

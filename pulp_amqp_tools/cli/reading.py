@@ -9,6 +9,7 @@ past its limit, which is then refused with one line (exit 2).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -59,6 +60,66 @@ def lines_limited(stream: BinaryIO, limit: int, what: str) -> Iterator[bytes]:
         yield line
 
 
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file of this st_mode is when it is not a regular file ('a FIFO (named pipe)'); None if it is."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def check_regular(path: str, limit: int, what: str) -> None:
+    """Refuse (UsageError naming `what`) a path that is not a regular file, or one over `limit` bytes,
+    without opening it: opening a FIFO blocks, and a device can act on being opened."""
+    try:
+        found = os.stat(path)  # follows a symlink: what it points at is what would be read
+    except OSError as exc:
+        raise UsageError(f"cannot read {what}: {exc.strerror}") from None
+    kind = not_regular(found.st_mode)
+    if kind is not None:
+        raise UsageError(f"{what} is {kind}, not a regular file")
+    if found.st_size > limit:
+        raise UsageError(f"{what} is larger than {size_text(limit)}")
+
+
+def read_regular(path: str, limit: int, what: str) -> bytes:
+    """A regular file's bytes, at most `limit`; a FIFO, device, directory or larger file is a UsageError.
+
+    Checked again on the open file (O_NONBLOCK: a FIFO put there meanwhile cannot block the open),
+    so swapping the file after `check_regular` gains nothing.
+    """
+    check_regular(path, limit, what)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        kind = not_regular(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise UsageError(f"{what} is {kind}, not a regular file")
+        try:
+            return read_limited(handle, limit, what)
+        except OSError as exc:
+            raise UsageError(f"cannot read {what}: {exc.strerror}") from None
+
+
+def saved_files(directory: str, names: list[str]) -> list[tuple[str, bytes]]:
+    """--replay DIR: each file's (path, bytes), at most one record's size each. Every file is
+    checked before any is read, so a FIFO or a device at the end is refused at once."""
+    paths = [os.path.join(directory, name) for name in names]
+    for path in paths:
+        check_regular(path, MAX_RECORD, f"--replay file {quoted(path)}")
+    return [(path, read_regular(path, MAX_RECORD, f"--replay file {quoted(path)}")) for path in paths]
+
+
 def read_body(value: str, stdin: TextIO) -> bytes:
     """--body: literal text, @FILE or - (stdin), as bytes; at most the broker's message size."""
     why = " (RabbitMQ's default max_message_size)"
@@ -96,12 +157,8 @@ def read_saved(path: str) -> Recording:
 
     try:
         names = [name for _number, name in numbered(os.listdir(path))]
-        if not names:
-            raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
-        files = []
-        for name in names:
-            with open(os.path.join(path, name), "rb") as handle:
-                files.append((os.path.join(path, name), handle.read()))
     except OSError as exc:
         raise UsageError(f"cannot read --replay directory {path!r}: {exc.strerror}") from None
-    return read_files(files)
+    if not names:
+        raise UsageError(f"--replay {path!r}: no saved messages in it (NNNNNN-SUBJECT.json files of --save-dir)")
+    return read_files(saved_files(path, names))

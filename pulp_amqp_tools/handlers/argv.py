@@ -47,4 +47,33 @@ def resolve(argv: tuple[str, ...], path: str | None = None) -> str:
         raise UsageError(f"--exec: {shown!r} is a directory, not a command")
     if not os.access(found, os.X_OK):
         raise UsageError(f"--exec: {shown!r} is not executable (chmod +x, or --exec 'sh {shown}')")
+    if not runnable(found):
+        raise UsageError(
+            f"--exec: {shown!r} has no '#!' line, so the kernel cannot run it (ENOEXEC): start it with "
+            f"'#!/bin/sh', or --exec 'sh {shown}'"
+        )
     return found
+
+
+# What the kernel runs by itself: a script with its interpreter line, or an ELF binary.
+_MAGIC = (b"#!", b"\x7fELF")
+_BINFMT = "/proc/sys/fs/binfmt_misc"
+
+
+def runnable(path: str) -> bool:
+    """False only when `path` is surely not something execve() runs (a script without '#!'):
+    a shell would run it with /bin/sh, execve() fails with ENOEXEC, and it would fail only once
+    a message was consumed. A file we cannot read, or any file when binfmt_misc has formats of
+    its own registered (Java, Wine...), is given the benefit of the doubt."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError:
+        return True  # execute-only: the kernel may still run it
+    if start.startswith(_MAGIC) or not os.path.isfile(path):
+        return True
+    try:
+        registered = set(os.listdir(_BINFMT)) - {"register", "status"}
+    except OSError:
+        registered = set()
+    return bool(registered)

@@ -22,7 +22,6 @@ from pulp_amqp_tools.handlers import inputs
 from pulp_amqp_tools.handlers.policy import PAST, ExecOptions, Verdict, decide
 from pulp_amqp_tools.handlers.runner import HandlerRun, kill_all
 from pulp_amqp_tools.messages.delivery import Delivery
-from pulp_amqp_tools.messages.retries import retries_of
 from pulp_amqp_tools.messages.safetext import one_line
 from pulp_amqp_tools.transport.interface import Outcome
 
@@ -126,7 +125,7 @@ class ExecSink(Generic[T]):
         line = inputs.record_text(delivery)
         with open(record, "w", encoding="ascii") as file:
             file.write(line)
-        retries = retries_of(delivery.headers)
+        retries = delivery.requeues  # never the header itself: a publisher can write that
         env = inputs.environment(self._base_env, inputs.variables(delivery, line, record, retries))
         timeout = self._options.timeout
         deadline = None if timeout is None else self._clock() + timeout

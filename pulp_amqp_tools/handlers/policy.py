@@ -5,7 +5,7 @@
 | exit --retry-status (75)         | requeued, until --max-retries requeues; then rejected     |
 | any other exit, killed, timed out| rejected (dead-lettered when the queue has a DLX)          |
 
-Requeues are counted in a header of our own on the message itself (messages/retries.py), not in
+Requeues are counted in a signed header of our own on the message (messages/retries.py), not in
 memory and not by the handler, so the count survives a restart of the listener and a handler
 cannot keep a message cycling forever.
 """

@@ -22,6 +22,7 @@ from pulp_amqp_tools.errors import BrokerError, NotDeliveredError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import reconnected
 from pulp_amqp_tools.loops.specs import EmitSpec as EmitSpec  # where callers found it first
+from pulp_amqp_tools.messages.counts import plural
 from pulp_amqp_tools.messages.message import Message
 from pulp_amqp_tools.messages.safetext import one_line, quoted
 from pulp_amqp_tools.transport.broker import BrokerSettings
@@ -148,7 +149,7 @@ class _Emitter:
             refused = publisher.take_nacked()
             if not refused:
                 return
-            self.notice(f"the broker refused {len(refused)} messages (nack); sending them again")
+            self.notice(f"the broker refused {plural(len(refused), 'message')} (nack); sending them again")
             self.resend.extend(refused)
             self.report.refused_again += len(refused)
             self._resend(publisher)
@@ -207,7 +208,7 @@ class _Emitter:
         self.report.reconnects += 1
         self.resend = deque(pending)
         self.notice(
-            f"{reconnected(link.where, before)}; sending the {len(pending)} unconfirmed messages again "
+            f"{reconnected(link.where, before)}; sending the {plural(len(pending), 'unconfirmed message')} again "
             "(the broker may already hold some: duplicates possible)"
         )
         return link
@@ -240,7 +241,7 @@ class _Emitter:
         if len(pending) == 1:
             raise BrokerError(text)
         raise NotDeliveredError(
-            f"{text}; {len(pending) - 1} other of {self.report.published} messages were not confirmed"
+            f"{text}; {len(pending) - 1} other of {plural(self.report.published, 'message')} were not confirmed"
         )
 
 
@@ -263,7 +264,7 @@ def _not_delivered(error: ToolError, pending: list[Outgoing], report: Report, se
     if "blocked publishing" in text:
         text += f" (--blocked-timeout {settings.blocked_timeout:g} s)"
     text = (
-        f"{text}; {len(pending)} of {report.published} messages published so far were "
+        f"{text}; {len(pending)} of {plural(report.published, 'message')} published so far were "
         "not confirmed (they may or may not have reached the broker)"
     )
     if error.status in (ExitStatus.ACCESS, ExitStatus.BROKER):

@@ -23,8 +23,9 @@ from pulp_amqp_tools.errors import BrokerError, ToolError
 from pulp_amqp_tools.exitcodes import ExitStatus
 from pulp_amqp_tools.loops import receivers, reconnected
 from pulp_amqp_tools.loops.budget import ByteBudget
+from pulp_amqp_tools.loops.fitting import fit
 from pulp_amqp_tools.loops.requeue import Requeuer
-from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking
+from pulp_amqp_tools.loops.sinks import Deferring, Keeper, Ticking, Titled
 from pulp_amqp_tools.loops.specs import ListenSpec as ListenSpec  # where callers found it first
 from pulp_amqp_tools.messages import filters, stopping
 from pulp_amqp_tools.transport.interface import (
@@ -158,7 +159,8 @@ class Listener:
 
     def _attempt(self, link: Link, again: str | None) -> ExitStatus:
         """One consumer's lifetime: subscribe, serve until a rule ends it, settle what was written."""
-        consumer = link.consume(self.spec.topology, self.budget.prefetch, self.properties)
+        # Asked of the broker on every connection: failover may reach another one (loops/fitting.py).
+        consumer = link.consume(fit(self.spec.topology, link.broker), self.budget.prefetch, self.properties)
         self.link = link
         self.consumers += 1
         self.last_tag = 0  # delivery tags belong to a consumer: a new one starts again at 1
@@ -166,11 +168,9 @@ class Listener:
         self.paused = False
         self.budget.release()  # what the old consumer held is not ours to acknowledge any more
         consumer.start(self._receiver(consumer))
-        described = consumer.description
-        stream = self.spec.topology.queue.stream if self.spec.topology.queue is not None else None
-        if stream is not None:
-            described += f" from {stream.describe()}"
-        self.notice(ready_line(described, again, self.spec.ready_note))
+        if isinstance(self.ticker, Titled):
+            self.ticker.listening(consumer.source)
+        self.notice(ready_line(consumer.description, again, self.spec.ready_note))
         finished = False  # left the loop by its own rule, not by a signal or an error
         try:
             status = self._serve(consumer)

@@ -1,8 +1,9 @@
 """--peek's loop, above amqp091/peek.py (its pika side): what a queue holds -> --where -> render; nothing acked.
 
 Every message taken goes back into the queue when the peek ends (Link.peek): other consumers of
-the queue do not get the messages the peek holds until then, and get them again marked
-redelivered. -n counts shown messages; --fail-where ends it with exit 9 once the message is out.
+the queue do not get the messages the peek holds until then, and get them again (marked
+redelivered where the broker does that: Capabilities.requeue_marks_redelivered). -n counts shown
+messages; --fail-where ends it with exit 9 once the message is out.
 One look, no reconnecting: a lost connection is an error, and the broker gives the messages back.
 
 Protocol-neutral: the broker is reached through transport.interface only.
@@ -14,7 +15,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pulp_amqp_tools.exitcodes import ExitStatus
+from pulp_amqp_tools.loops.fitting import fit_queue
 from pulp_amqp_tools.messages import filters, stopping
+from pulp_amqp_tools.messages.counts import plural
 from pulp_amqp_tools.messages.safetext import quoted
 
 if TYPE_CHECKING:
@@ -37,8 +40,9 @@ def run(
     selector = filters.selector(spec.where, spec.fail_where)
     properties = spec.properties or (selector is not None and selector.needs_properties)
     link = transport.connect()
+    marked = link.broker.requeue_marks_redelivered
     try:
-        messages = link.peek(queue, properties)
+        messages = link.peek(fit_queue(queue, link.broker), properties)
         try:
             taken, shown = _show(messages, spec, selector, renderer, out)
         finally:
@@ -46,7 +50,7 @@ def run(
         out.drain()
     finally:
         link.close()
-    notice(summary(queue.name, taken, shown if spec.where else None))
+    notice(summary(queue.name, taken, shown if spec.where else None, marked))
     return ExitStatus.OK
 
 
@@ -70,8 +74,9 @@ def _show(
     return taken, shown
 
 
-def summary(queue: str, taken: int, shown: int | None) -> str:
-    """`peeked at 5 messages in queue 'q'; every one is back in the queue, marked redelivered`."""
+def summary(queue: str, taken: int, shown: int | None, marked: bool = True) -> str:
+    """`peeked at 5 messages in queue 'q'; every one is back in the queue, marked redelivered`
+    (`marked`: the broker marks a message it takes back)."""
     selected = f" ({shown} shown by --where)" if shown is not None else ""
-    back = "; every one is back in the queue" + (", marked redelivered" if taken else "")
-    return f"peeked at {taken} messages in queue {quoted(queue)}{selected}{back}"
+    back = "; every one is back in the queue" + (", marked redelivered" if taken and marked else "")
+    return f"peeked at {plural(taken, 'message')} in queue {quoted(queue)}{selected}{back}"

@@ -12,9 +12,9 @@ No protocol, no rich, no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
-from pulp_amqp_tools.transport.interface import Outcome, Tag
+from pulp_amqp_tools.transport.interface import Outcome, Source, Tag
 
 if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
@@ -70,3 +70,11 @@ class Ticking(Protocol):
         """Seconds the loop may wait for deliveries before the next tick."""
 
     def tick(self) -> None: ...
+
+
+@runtime_checkable
+class Titled(Protocol):
+    """A Ticking sink whose display says where the figures come from: told once the broker said
+    (an existing stream, a queue read as it is, an exchange's type are known only then)."""
+
+    def listening(self, source: Source) -> None: ...

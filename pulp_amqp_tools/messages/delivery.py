@@ -8,6 +8,7 @@ byte for byte.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 from collections.abc import Callable
@@ -35,6 +36,7 @@ class Delivery:
     properties: dict[str, Any] = field(default_factory=dict)  # the basic properties that were set
     received_at: float = 0.0  # time.time() at arrival
     trace: dict[str, Any] | None = None  # --trace: who published it where, beside the original (trace.py)
+    requeues: int = 0  # --exec: counted requeues so far, from a copy of ours whose signature held (retries.py)
 
     @property
     def subject(self) -> str:
@@ -154,7 +156,10 @@ def from_jsonable(value: Any) -> Any:
     if len(value) == 1:
         ((tag, raw),) = value.items()
         if tag == "$bytes" and isinstance(raw, str):
-            return base64.b64decode(raw)
+            try:  # validate: b64decode alone drops what is not base64, and "!!" would become b""
+                return base64.b64decode(raw, validate=True)
+            except binascii.Error:
+                raise ValueError(f"$bytes is not base64: {raw[:40]!r}") from None
         if tag == "$timestamp" and isinstance(raw, str):
             return parse_iso_time(raw)
         if tag == "$decimal" and isinstance(raw, str):

@@ -72,14 +72,14 @@ def _iso(moment: datetime) -> str:
     return text
 
 
-def _call_report(event_type: str, repo_id: str, now: datetime, result: str) -> dict[str, Any]:
+def _call_report(event_type: str, repo_id: str, now: datetime, result: str, task_id: str | None) -> dict[str, Any]:
     action = event_type.split(".")[1]
     finished = event_type.endswith(".finish")
     return {
         "response": "accepted",
         "reasons": [],
         "state": ("finished" if result == "success" else "error") if finished else "running",
-        "task_id": _uuid4(),
+        "task_id": _uuid4() if task_id is None else task_id,
         "task_group_id": _uuid4(),
         "schedule_id": None,
         "progress": {},
@@ -143,21 +143,28 @@ def payload_for(event_type: str, repo_id: str, now: datetime, result: str) -> di
 
 
 def build_event(
-    event_type: str, repo_id: str = DEFAULT_REPO_ID, result: str = DEFAULT_RESULT, now: datetime | None = None
+    event_type: str,
+    repo_id: str = DEFAULT_REPO_ID,
+    result: str = DEFAULT_RESULT,
+    now: datetime | None = None,
+    task_id: str | None = None,
 ) -> Event:
-    """One event as Pulp sent it: a JSON body of event_type, payload and call_report."""
+    """One event as Pulp sent it: a JSON body of event_type, payload and call_report (its task_id
+    `task_id`, else a new one)."""
     moment = now or datetime.now(timezone.utc)
     body = {
         "event_type": event_type,
         "payload": payload_for(event_type, repo_id, moment, result),
-        "call_report": _call_report(event_type, repo_id, moment, result),
+        "call_report": _call_report(event_type, repo_id, moment, result, task_id),
     }
     # json.dumps' defaults (", " and ": " separators, ASCII only) are what Pulp's notifier wrote.
     return Event(event_type, subject_for(event_type), json.dumps(body).encode("ascii"))
 
 
-def event_stream(types: tuple[str, ...], count: int | None, repo_id: str, result: str) -> Iterator[Event]:
+def event_stream(
+    types: tuple[str, ...], count: int | None, repo_id: str, result: str, task_id: str | None = None
+) -> Iterator[Event]:
     """`count` events cycling through `types` (one round of them when count is None)."""
     total = len(types) if count is None else count
     for event_type in islice(cycle(types), total):
-        yield build_event(event_type, repo_id, result)
+        yield build_event(event_type, repo_id, result, task_id=task_id)

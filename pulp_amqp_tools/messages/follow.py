@@ -16,22 +16,30 @@ from collections.abc import Callable, Iterable, Iterator
 from pulp_amqp_tools.errors import UsageError
 from pulp_amqp_tools.messages.message import Message
 
-IDLE = None  # yielded when no line came within a beat: serve the connection, then ask again
+IDLE = None  # yielded when no more input is ready: send what waits, serve the connection, ask again
 BEAT = 0.2  # seconds: heartbeats need far less; confirms are read at least this often
 
 
 def live_lines(fd: int, beat: float = BEAT) -> Iterator[bytes | None]:
     """Each line of `fd` (without its newline) as soon as it is complete, IDLE while none is; the
-    last line is given at end of input even without a newline."""
+    last line is given at end of input even without a newline.
+
+    IDLE also comes as soon as the input read so far is used up, before waiting for more: the
+    publisher sends what it buffered then (it otherwise writes every PUMP_EVERY messages), so a
+    line reaches the broker when it is read, however steadily the writer keeps writing.
+    """
     pending = b""
+    wait = beat
     while True:
-        ready, _, _ = select.select([fd], [], [], beat)
+        ready, _, _ = select.select([fd], [], [], wait)
         if not ready:
+            wait = beat
             yield IDLE
             continue
         chunk = os.read(fd, 65536)
         if not chunk:
             break
+        wait = 0.0  # look again without waiting: IDLE (send now) unless more is ready already
         pending += chunk
         if b"\n" not in chunk:
             continue

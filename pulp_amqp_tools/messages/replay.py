@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from pulp_amqp_tools.messages.safetext import one_line, quoted
 
 # Headers the broker adds on delivery, not the publisher: a stream's position of the message.
 BROKER_HEADERS = frozenset(("x-stream-offset",))
+_INT64 = 2**63  # AMQP 0-9-1's long-long is signed
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,48 @@ def message_from_record(record: dict[str, Any]) -> Message:
         body = body_bytes(record)
     except (binascii.Error, UnicodeEncodeError, TypeError) as exc:
         raise ValueError(f"bad body: {exc}") from None
-    headers = from_jsonable(record.get("headers") or {})
-    properties = from_jsonable(record.get("properties") or {})
-    if not isinstance(headers, dict) or not isinstance(properties, dict):
+    kept = _properties(record.get("properties") or {})
+    sent = _headers(record.get("headers") or {})
+    return Message(subject, body, sent, kept, parse_time(record.get("received_at")))
+
+
+def _decoded(raw: Any, what: str) -> Any:
+    """A tagged JSON value back as its AMQP type, refused (ValueError naming `what`) rather than changed."""
+    try:
+        value = from_jsonable(raw)
+        exact(value)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+    return value
+
+
+def exact(value: Any) -> None:
+    """Refuse what `sendable` would send as something else: an integer past AMQP's 64 bits, a NaN
+    or infinite float (pika has no float encoder, and AMQP's decimal holds neither); both would
+    otherwise go out as text, silently. Nested tables and arrays are checked too."""
+    if isinstance(value, dict):
+        for item in value.values():
+            exact(item)
+    elif isinstance(value, list):
+        for item in value:
+            exact(item)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+        digits = str(value)
+        shown = digits if len(digits) <= 30 else f"{digits[:12]}...({len(digits)} digits)"
+        raise ValueError(f"integer {shown} does not fit AMQP's 64-bit signed integer")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"float {value!r} cannot be sent: AMQP's decimal has no NaN or infinity")
+
+
+def _properties(raw: Any) -> tuple[tuple[str, Any], ...]:
+    """The recorded basic properties a replay sends again, each checked as --property checks it."""
+    if not isinstance(raw, dict):
         raise ValueError("'headers' and 'properties' must be objects")
-    kept = tuple((key, value) for key, value in properties.items() if key in REPLAYED and value is not None)
-    for key, value in kept:
+    kept = []
+    for key, recorded in raw.items():
+        if key not in REPLAYED or recorded is None:
+            continue
+        value = _decoded(recorded, f"property {quoted(key)}")
         wanted = BASIC_PROPERTIES[key]
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(f"property {key!r} is not a {wanted.__name__}")
@@ -75,16 +113,25 @@ def message_from_record(record: dict[str, Any]) -> Message:
                 parse_property(f"{key}={value}")  # here, not by the broker halfway through
             except UsageError as exc:
                 raise ValueError(str(exc).replace("--property", "property")) from None
-    for name in BROKER_HEADERS & headers.keys():
-        del headers[name]
+        kept.append((key, value))
+    return tuple(kept)
+
+
+def _headers(raw: Any) -> tuple[tuple[str, Any], ...]:
+    """The recorded headers as they were sent (less the broker's own), with their AMQP types."""
+    if not isinstance(raw, dict):
+        raise ValueError("'headers' and 'properties' must be objects")
     sent: dict[str, Any] = {}
-    for name, value in headers.items():
+    for name, recorded in raw.items():
+        if name in BROKER_HEADERS:
+            continue
         check_short(str(name), "a header name")
+        value = _decoded(recorded, f"header {quoted(str(name))}")
         try:
             sent[str(name)] = sendable(value)
         except ValueError as exc:
             raise ValueError(f"header {quoted(str(name))}: {exc}") from None
-    return Message(subject, body, tuple(sent.items()), kept, parse_time(record.get("received_at")))
+    return tuple(sent.items())
 
 
 def parse_line(line: bytes, where: str) -> tuple[Message, str | None]:

@@ -18,13 +18,21 @@ import re
 # Every one of them is unprintable to str.isprintable() (categories Cc, Cf, Cs, Zl, Zp), so text
 # that is printable needs no escaping at all: the common case, decided without any regex.
 _BASE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u206a-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+# Every format character (Unicode category Cf, as of Unicode 15): in a one-line field they are
+# invisible (zero-width space, soft hyphen, joiners, tag characters), so two subjects that differ
+# only by one would look identical. Bodies keep them (ZWJ emoji sequences in text are common).
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
 
 
 @functools.cache
 def _pattern(which: str) -> re.Pattern[str]:
     # Compiled on first use: a one-shot emit that never escapes anything pays for none of them.
     sources = {
-        "one_line": f"[\x00-\x1f{_BASE}]",
+        "one_line": f"[\x00-\x1f{_BASE}{_FORMAT}]",
         "multi_line": f"\r\n|[\x00-\x08\x0b-\x1f{_BASE}]",  # keeps tab, newline and CRLF
         "in_json": f"[\x00-\x08\x0b-\x1f{_BASE}]",
     }
@@ -40,7 +48,9 @@ def _python_escape(match: re.Match[str]) -> str:
     if named:
         return named
     code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"  # \ue0041 would read as \ue004 and 1
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from pulp_amqp_tools.errors import UsageError
 
@@ -72,6 +72,10 @@ def parse_max_age(text: str) -> str:
     return text
 
 
+OFFSET_MAX = 2**63 - 1  # x-stream-offset travels as an AMQP long-long
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # ... a time as an AMQP timestamp: seconds since then, unsigned
+
+
 def _moment(text: str) -> datetime | None:
     if not text[:4].isdigit() or len(text) < 10:
         return None
@@ -79,14 +83,24 @@ def _moment(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else moment.astimezone()  # no zone given: local time
+    out_of_range = UsageError(f"--offset {text[:60]!r}: a time must be from 1970-01-01T00:00:00Z to 9999-12-31")
+    if moment.tzinfo is None:  # no zone given: local time (which year 1 has none of)
+        try:
+            moment = moment.astimezone()
+        except (ValueError, OverflowError):
+            raise out_of_range from None
+    if moment < EPOCH:
+        raise out_of_range
+    return moment
 
 
 def parse_offset(text: str) -> Offset:
-    """--offset: first|last|next|N|TIMESTAMP|DURATION, checked before anything is sent."""
+    """--offset: first|last|next|N|TIMESTAMP|DURATION, checked (ranges too) before anything is sent."""
     if text in NAMED:
         return Offset(text, text)
     if text.isascii() and text.isdigit():
+        if len(text) > 19 or int(text) > OFFSET_MAX:
+            raise UsageError(f"--offset {text[:60]!r}: an offset number must be from 0 to {OFFSET_MAX}")
         return Offset("offset", text, number=int(text))
     seconds = duration_seconds(text)
     if seconds is not None:

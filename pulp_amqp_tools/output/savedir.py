@@ -2,9 +2,10 @@
 
 Files are named `000001-<subject>.json`, numbered on from the highest number already in the
 directory, so `ls` lists them in arrival order (to 999,999; `pulp-emit --replay DIR` orders by
-the number itself). Each is written under a hidden temporary name, flushed and fsync'd, then
-renamed: a reader never sees half a file, and a crash leaves at most a hidden `.tmp` (removed at
-the next start, its message not acknowledged and so delivered again). `commit()` makes the
+the number itself). Each is written under a hidden temporary name (random, created exclusively
+and never through a symlink, so a link planted in the directory cannot redirect the write),
+flushed and fsync'd, then renamed: a reader never sees half a file, and a crash leaves at most a
+hidden `.tmp` (removed at the next start, its message not acknowledged and so delivered again). `commit()` makes the
 renames themselves durable (fsync of the directory) and runs before every acknowledgement.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 
 from pulp_amqp_tools.errors import ToolError, UsageError
 from pulp_amqp_tools.exitcodes import ExitStatus
@@ -49,8 +51,19 @@ def _why(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+# A new file only, never through a symlink: someone who can write into the directory could
+# otherwise plant a link at the temporary name and have the message written over another file.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_TRIES = 8  # fresh temporary names to try when one is taken (each is random: a clash means a planted file)
+
+
+def temporary_name(name: str) -> str:
+    """`.000001-subject.<random>.json.tmp`: hidden, unpredictable, and matched as a left-over at the next start."""
+    return f".{name[: -len('.json')]}.{secrets.token_hex(8)}.json{TMP_SUFFIX}"
+
+
 def _write_synced(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(path, _NEW_FILE, 0o644)
     try:
         view = memoryview(data)
         while view:
@@ -66,13 +79,13 @@ class SaveDir:
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            os.makedirs(path, exist_ok=True)
+            os.makedirs(path, mode=0o700, exist_ok=True)  # a new one is private: see the README
             names = os.listdir(path)
             for name in names:  # left by a crash: their messages were never acknowledged
                 if _LEFT_OVER.match(name):
                     os.unlink(os.path.join(path, name))
             probe = os.path.join(path, f".000000-probe-{os.getpid()}.json{TMP_SUFFIX}")
-            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.close(os.open(probe, _NEW_FILE, 0o600))
             os.unlink(probe)
             self._dir_fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
@@ -84,13 +97,14 @@ class SaveDir:
     def write(self, subject: str, text: str) -> str:
         """Write one record as the next file; returns its name. A failure is a ToolError (nothing acked)."""
         name = file_name(self.next_number, subject)
-        temporary = os.path.join(self.path, f".{name}{TMP_SUFFIX}")
+        temporary = ""
         try:
-            _write_synced(temporary, text.encode("utf-8", "surrogateescape"))
+            temporary = self._write_temporary(name, text.encode("utf-8", "surrogateescape"))
             name = self._publish(temporary, subject)
         except OSError as exc:
             try:
-                os.unlink(temporary)
+                if temporary:  # ours: a name we could not create is someone else's
+                    os.unlink(temporary)
             except OSError:
                 pass
             raise ToolError(
@@ -100,6 +114,19 @@ class SaveDir:
         self.next_number += 1
         self._dirty = True
         return name
+
+    def _write_temporary(self, name: str, data: bytes) -> str:
+        """The record, synced, under a fresh temporary name of our own; returns that name."""
+        for _ in range(_TRIES - 1):
+            temporary = os.path.join(self.path, temporary_name(name))
+            try:
+                _write_synced(temporary, data)
+                return temporary
+            except FileExistsError:
+                continue
+        temporary = os.path.join(self.path, temporary_name(name))
+        _write_synced(temporary, data)  # the last try: its error is the one reported
+        return temporary
 
     def _publish(self, temporary: str, subject: str) -> str:
         """Give the finished file its name; a number another writer took meanwhile is skipped, never overwritten."""

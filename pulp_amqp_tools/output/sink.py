@@ -68,11 +68,14 @@ class Sink:
         """Write what was gathered, as far as the reader takes it now; True when all of it is out."""
         if self._parts:
             text = "".join(self._parts)
-            self._parts.clear()
             if self._fd is None:
+                # Kept until written: a write that fails (stdout closed: BrokenPipeError) must fail
+                # again on the way out, or the messages it held would be acknowledged unseen.
                 self._stream.write(text)
                 self._stream.flush()
+                self._parts.clear()
                 return True
+            self._parts.clear()
             # Untrusted text must never crash the writer: unencodable characters become escapes.
             data = text.encode(self.encoding, "backslashreplace")
             self._pending = self._pending[self._offset :] + data if self._pending else data

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from pulp_amqp_tools.messages.counts import plural as plural  # one wording for the loops and the summary
 from pulp_amqp_tools.messages.safetext import quoted
 
 if TYPE_CHECKING:
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
 
 MEASURABLE = 0.5  # seconds: a shorter run's rate says more about start-up than about publishing
 LARGE_BODY = 64 * 1024  # bytes per message on average from which the byte rate is shown too
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def tally(counter: Counter[str], limit: int = 5) -> str:

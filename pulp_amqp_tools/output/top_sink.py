@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Protocol, TextIO
 
 from pulp_amqp_tools.messages import filters
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.output.top_stats import Snapshot, TopStats, snapshot_record
+from pulp_amqp_tools.transport.interface import Source
 
 NONE_KEY = "(none)"  # --top-by: the message has no value at PATH
 KEY_LIMIT = 200  # characters of a --top-by value kept as a key (rows stay bounded in bytes too)
@@ -32,16 +33,24 @@ class Header:
     exchange: str
     patterns: tuple[str, ...]
     by: str  # "subject" or the --top-by PATH as written
+    reads: str = ""  # a queue or stream read as it is (no exchange): which, in words
 
     def record(self, now: float) -> dict[str, Any]:
         moment = datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds")
-        return {
+        record = {
             "time": moment.replace("+00:00", "Z"),
             "connection": self.connection,
             "exchange": self.exchange,
             "patterns": list(self.patterns),
             "by": self.by,
         }
+        if self.reads:
+            record["reads"] = self.reads
+        return record
+
+    def heard(self, source: Source) -> Header:
+        """This header once the broker told what the subscription hears (transport.interface.Source)."""
+        return replace(self, exchange=", ".join(source.exchanges), patterns=source.patterns, reads=source.reads)
 
 
 class Display(Protocol):
@@ -49,6 +58,7 @@ class Display(Protocol):
 
     quit: bool  # the user asked to stop (q)
     interval: float  # seconds between snapshots
+    header: Header  # where the figures come from
 
     def show(self, snapshot: Snapshot, now: float) -> None: ...
 
@@ -108,6 +118,10 @@ class TopSink:
         """Seconds the consume loop may wait for messages before calling `tick` again."""
         return max(0.0, min(self._next - self._clock(), 0.1))
 
+    def listening(self, source: Source) -> None:
+        """The subscription is set up: the header says what it really hears (loops/sinks.Titled)."""
+        self._display.header = self._display.header.heard(source)
+
     def tick(self) -> None:
         self._display.poll()
         now = self._clock()
@@ -127,12 +141,12 @@ class JsonSnapshots:
 
     def __init__(self, stream: TextIO, header: Header, interval: float) -> None:
         self._write = stream.write
-        self._header = header
+        self.header = header
         self.interval = interval
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         # ASCII only (json's escapes): hostile keys can neither break the line nor reach a terminal raw.
-        self._write(json.dumps(snapshot_record(snapshot, self._header.record(now))) + "\n")
+        self._write(json.dumps(snapshot_record(snapshot, self.header.record(now))) + "\n")
 
     def poll(self) -> None:
         pass

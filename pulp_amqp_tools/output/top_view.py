@@ -1,8 +1,9 @@
 """--top on a terminal: rich's Live table, redrawn about twice a second, with keys q and p.
 
-Every piece of message data (subjects, --top-by values, names) passes through safetext.one_line
-and into rich as plain Text, never as markup, so a subject can neither restyle the view nor write
-control codes. The view owns the screen (the terminal's alternate screen) while it runs, so
+Every piece of message data (subjects, --top-by values, names) passes through cells.field
+(safetext.one_line, and the characters terminals measure differently escaped) and into rich as
+plain Text, never as markup, so a subject can neither restyle the view, write control codes nor
+be drawn wider than rich laid it out. The view owns the screen (the terminal's alternate screen) while it runs, so
 notices meant for stderr are shown in it and written to stderr once it is gone.
 """
 
@@ -17,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from pulp_amqp_tools.messages.safetext import one_line
+from pulp_amqp_tools.output.cells import field
 from pulp_amqp_tools.output.keys import KeyReader
 from pulp_amqp_tools.output.top_sink import Header
 from pulp_amqp_tools.output.top_stats import OTHER, Row, Snapshot, sparkline
@@ -73,7 +74,7 @@ class LiveView:
     ) -> None:
         self.quit = False
         self.paused = False
-        self._header = header
+        self.header = header
         self._keys = keys
         self._later = later  # where notices shown in the view go once it is gone (stderr)
         self._notes: deque[str] = deque(maxlen=3)
@@ -136,10 +137,12 @@ class LiveView:
 
     def render(self, snapshot: Snapshot) -> Group:
         """The whole screen for one snapshot."""
-        header = self._header
-        patterns = ", ".join(repr(one_line(p)) for p in header.patterns)
-        title = Text(f"pulp-listen --top  {one_line(header.connection)}  exchange {one_line(header.exchange)}  ")
-        title.append(f"patterns {patterns}  by {one_line(header.by)}", style="dim")
+        header = self.header
+        patterns = ", ".join(repr(field(p)) for p in header.patterns)
+        source = f"exchange {field(header.exchange)}" if header.exchange else field(header.reads)
+        title = Text(f"pulp-listen --top  {field(header.connection)}  {source}  ")
+        title.append(f"{'selects' if header.reads else 'patterns'} {patterns}  " if patterns else "", style="dim")
+        title.append(f"by {field(header.by)}", style="dim")
         figures = Text(f"total {snapshot.total:,}  ", style="bold")
         figures.append(
             f"{rate_text(snapshot.rate_recent)}/s over 10 s  {rate_text(snapshot.rate_average)}/s since start  "
@@ -149,14 +152,14 @@ class LiveView:
         figures.append(
             "paused (p resumes)" if self.paused else "q quits, p pauses", style="bold yellow" if self.paused else "dim"
         )
-        notes = Text("\n".join(one_line(n) for n in self._notes), style="yellow") if self._notes else Text("")
+        notes = Text("\n".join(field(n) for n in self._notes), style="yellow") if self._notes else Text("")
         fit = max(1, self._console.height - HEADER_LINES - len(self._notes) - 3)
         rows, other = merge_rows(snapshot.rows, snapshot.other, fit)
         return Group(title, figures, notes, self._table(rows, other))
 
     def _table(self, rows: tuple[Row, ...], other: Row | None) -> Table:
         table = Table(expand=True, box=None, show_edge=False, pad_edge=False, header_style="bold")
-        table.add_column(self._header.by, overflow="ellipsis", no_wrap=True, ratio=1)
+        table.add_column(self.header.by, overflow="ellipsis", no_wrap=True, ratio=1)
         for name in ("count", "/s 10 s", "/s avg", "last"):
             table.add_column(name, justify="right", no_wrap=True)
         table.add_column("result", no_wrap=True, overflow="ellipsis", max_width=16)
@@ -170,9 +173,9 @@ class LiveView:
     def _cells(row: Row) -> list[Text]:
         result = Text("")
         if row.result is not None:
-            result = Text(one_line(row.result), style="green" if row.result == "success" else "red")
+            result = Text(field(row.result), style="green" if row.result == "success" else "red")
         return [
-            Text(one_line(row.key)),
+            Text(field(row.key)),
             Text(f"{row.count:,}"),
             Text(rate_text(row.rate_recent)),
             Text(rate_text(row.rate_average)),

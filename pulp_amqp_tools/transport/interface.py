@@ -5,7 +5,8 @@ loops/listen.py and loops/emit.py drive a Transport; amqp091/ implements it with
 library, and nothing in the loops knows which protocol delivered a message.
 
     Transport   one command run: connect(), then recover() after each loss (backoff, failover)
-      Link      one live connection: ensure(topology), consume(...), peek(queue), publisher(...), sleep(), close()
+      Link      one live connection: broker, ensure(topology), consume(...), peek(queue), publisher(...),
+                sleep(), close()
         Consumer    one subscription: start(on_delivery), poll(), settle(tag, outcome), verify(), description
         Publisher   one confirm window: publish(), wait(), unconfirmed()
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from pulp_amqp_tools.messages.delivery import Delivery
     from pulp_amqp_tools.messages.streams import StreamPosition
     from pulp_amqp_tools.transport.broker import BrokerSettings
+    from pulp_amqp_tools.transport.capabilities import Capabilities
 
 EXCHANGE_TYPES = ("direct", "fanout", "headers", "topic")  # what --exchange-type may create, on any transport
 
@@ -52,6 +54,7 @@ class QueueSpec(NamedTuple):
     A named queue that exists is used as its owner declared it; a missing one is declared durable,
     as `queue_type`, with `arguments` (x-arguments of queue types built on this). `declare` False
     (--no-declare, --peek): the queue exactly as it is; it must exist, nothing is declared or bound.
+    A private queue is named by the broker where it can, else by the transport (unique, exclusive).
     `stream`: read a stream from where that position says (after a loss: one past the last offset
     handled); a stream that exists is read as it is (its bindings are the stream's, not the
     reader's), a missing one is declared with `arguments` (x-max-age) and bound.
@@ -62,6 +65,12 @@ class QueueSpec(NamedTuple):
     declare: bool = True
     arguments: tuple[tuple[str, Any], ...] = ()
     stream: StreamPosition | None = None  # shared across reconnects: it moves with every delivery
+    type_given: bool = True  # False: queue_type is the tool's default, and a broker without it uses its own
+    # A named queue given without stream options that turns out to be an existing stream is read
+    # as it is (never bound) from `if_stream`; or, where a stream cannot work, refused: `no_stream`
+    # says why (--exec: "--exec needs a queue that can requeue and reject").
+    if_stream: StreamPosition | None = None
+    no_stream: str | None = None
 
 
 class Binding(NamedTuple):
@@ -124,12 +133,25 @@ class TopologyLost(Exception):
         self.reason = reason
 
 
+class Source(NamedTuple):
+    """Where a subscription's messages come from, for a display (--top's header).
+
+    `exchanges` it is bound on and what it hears there (`patterns`: topic patterns, direct keys,
+    headers matches as NAME=VALUE); no exchanges for a queue or stream read as it is, whose own
+    bindings decide (`reads` says which, and on a stream `patterns` are what -s selects).
+    """
+
+    exchanges: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    reads: str = ""
+
+
 class Consumer(Protocol):
     """One subscription on a Link. Nothing is delivered before start(); settle() after writing."""
 
     @property
     def queue(self) -> str:
-        """The queue's name as the broker knows it (a private queue's is the broker's choice)."""
+        """The queue's name as the broker knows it (a private queue's is the broker's choice, or the transport's)."""
 
     @property
     def is_open(self) -> bool:
@@ -142,6 +164,10 @@ class Consumer(Protocol):
     @property
     def description(self) -> str:
         """What it listens on, in words, for the ready line: `exchange 'x' (topic) for '#' (queue 'q')`."""
+
+    @property
+    def source(self) -> Source:
+        """The same as a record: what it is bound on, or what it reads as it is."""
 
     def start(self, on_delivery: OnDelivery) -> None:
         """Begin receiving; deliveries reach `on_delivery` only from inside poll()."""
@@ -201,6 +227,10 @@ class Link(Protocol):
 
     @property
     def is_open(self) -> bool: ...
+
+    @property
+    def broker(self) -> Capabilities:
+        """What the broker that answered is and can do (transport/capabilities.py), as it said itself."""
 
     def ensure(self, topology: Topology) -> str | None:
         """Make `topology` exist (see Topology); the queue's name when it has one."""

@@ -1,6 +1,8 @@
-"""The shared broker as the tests see it: its URL, unique names, and a channel's cleanup and drain.
+"""The shared broker as the tests see it: its URL, unique names, and channels to arrange, inspect
+and clean up around the commands (publish, take, drain, declare a stream, delete).
 
 Everything here touches only names the test made up itself (`unique`), never the broker's own.
+The `url` arguments take a private node's URL instead.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import pika
 import pika.exceptions
@@ -69,3 +74,71 @@ def drain(channel: BlockingChannel, queue: str, n: int) -> list[tuple[str, pika.
             break
     channel.cancel()
     return got
+
+
+@contextmanager
+def channel(url: str = BROKER_URL) -> Iterator[BlockingChannel]:
+    """A channel of the test's own, for arranging and inspecting the broker."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        yield connection.channel()
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+def delete(url: str = BROKER_URL, queues: Sequence[str] = (), exchanges: Sequence[str] = ()) -> None:
+    with channel(url) as ch:
+        for name in queues:
+            ch.queue_delete(name)
+        for name in exchanges:
+            ch.exchange_delete(name)
+
+
+@contextmanager
+def bound_queue(prefix: str) -> Iterator[tuple[str, str]]:
+    """(exchange, queue): a topic exchange and a durable classic queue bound to it with `#`, deleted after."""
+    exchange, queue = unique(f"{prefix}-x"), unique(f"{prefix}-q")
+    with channel() as ch:
+        ch.exchange_declare(exchange, "topic")
+        ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "classic"})
+        ch.queue_bind(queue, exchange, "#")
+    try:
+        yield exchange, queue
+    finally:
+        delete(queues=[queue], exchanges=[exchange])
+
+
+def declare_stream(ch: BlockingChannel, name: str, exchange: str, pattern: str = "#", max_age: str = "1D") -> None:
+    ch.exchange_declare(exchange, "topic", durable=False)
+    ch.queue_declare(name, durable=True, arguments={"x-queue-type": "stream", "x-max-age": max_age})
+    ch.queue_bind(name, exchange, pattern)
+
+
+def publish(
+    ch: BlockingChannel,
+    exchange: str,
+    messages: Sequence[tuple[str, bytes]],
+    properties: pika.BasicProperties | None = None,
+) -> None:
+    """Publish (subject, body) pairs with confirms, so they are in their queues when this returns."""
+    ch.confirm_delivery()
+    for subject, body in messages:
+        ch.basic_publish(exchange, subject, body, properties or pika.BasicProperties(), mandatory=False)
+
+
+def take(ch: BlockingChannel, queue: str, n: int, timeout: float = 10) -> list[tuple[Any, Any, bytes]]:
+    """The next `n` messages of a (non-stream) queue, acknowledged: (method, properties, body)."""
+    got: list[tuple[Any, Any, bytes]] = []
+    for method, props, body in ch.consume(queue, auto_ack=True, inactivity_timeout=timeout):
+        if method is None:
+            break
+        got.append((method, props, body or b""))
+        if len(got) == n:
+            break
+    ch.cancel()
+    return got
+
+
+def message_count(ch: BlockingChannel, queue: str) -> int:
+    return int(ch.queue_declare(queue, passive=True).method.message_count)

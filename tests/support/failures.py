@@ -6,11 +6,17 @@ import subprocess
 
 from pulp_amqp_tools.exitcodes import ExitStatus
 
+from .processes import Finished
+
 SECRET = "Zq9-kT7wPx-s3cr3t"  # distinctive: found anywhere in the output means a leak
 
 
 def check_error(
-    result: subprocess.CompletedProcess[bytes], prog: str, status: ExitStatus, *fragments: str, secret: str = SECRET
+    result: Finished | subprocess.CompletedProcess[bytes],
+    prog: str,
+    status: ExitStatus,
+    *fragments: str,
+    secret: str = SECRET,
 ) -> str:
     """Exactly one stderr line `prog: error: ...` naming `fragments`, the status, no password."""
     out, err = result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")

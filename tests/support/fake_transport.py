@@ -16,8 +16,10 @@ from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
+from pulp_amqp_tools.amqp091.broker import rabbitmq
 from pulp_amqp_tools.messages.delivery import Delivery
 from pulp_amqp_tools.transport.broker import BrokerSettings
+from pulp_amqp_tools.transport.capabilities import Capabilities
 from pulp_amqp_tools.transport.interface import (
     ConfirmsStalled,
     ConnectionLost,
@@ -28,6 +30,7 @@ from pulp_amqp_tools.transport.interface import (
     Outgoing,
     Publisher,
     QueueSpec,
+    Source,
     Tag,
     Topology,
     Transport,
@@ -58,6 +61,10 @@ class FakeConsumer:
     def description(self) -> str:
         patterns = ", ".join(repr(b.key) for b in self.topology.bindings)
         return f"exchange {self.topology.exchange!r} for {patterns} (queue {self.queue!r})"
+
+    @property
+    def source(self) -> Source:
+        return Source(self.topology.exchanges, tuple(b.key for b in self.topology.bindings))
 
     def start(self, on_delivery: OnDelivery) -> None:
         self._on_delivery = on_delivery
@@ -141,9 +148,19 @@ class FakePublisher:
         return taken
 
 
+RABBITMQ = rabbitmq("3.10.8")  # what a FakeLink says it is unless told otherwise: the shared broker
+
+
 class FakeLink:
-    def __init__(self, number: int, scripts: list[list[Step]], publisher: FakePublisher | None = None) -> None:
+    def __init__(
+        self,
+        number: int,
+        scripts: list[list[Step]],
+        publisher: FakePublisher | None = None,
+        broker: Capabilities = RABBITMQ,
+    ) -> None:
         self.number = number
+        self.broker = broker
         self.scripts = scripts  # one script per consume() on this link
         self.is_open = True
         self.consumers: list[FakeConsumer] = []

@@ -6,7 +6,7 @@ keeps its number); `pulp-listen --json` writes one record per delivery with `hea
 arrived more than once (duplicates) and how many of the extra copies the broker did not mark as
 redelivered (those can only be the publisher's own re-sends).
 
-Also here: a background emitter (the installed console script, tests/support/procs.py) and a
+Also here: a background emitter (the installed console script, tests/support/processes.py) and a
 throttling reader so that faults land while messages are still in flight.
 """
 
@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .procs import console
+from .processes import console
 
 SEQ = "seq"
 

@@ -75,6 +75,11 @@ def add_message_arguments(parser: argparse.ArgumentParser) -> None:
         default=events.DEFAULT_RESULT,
         help=f"result of the .finish events (default: {events.DEFAULT_RESULT})",
     )
+    pulp.add_argument(
+        "--task-id",
+        metavar="ID",
+        help="call_report.task_id of the events, as one Pulp task's events share it (default: a new one each)",
+    )
     other = parser.add_argument_group("any message")
     other.add_argument("--subject", metavar="KEY", help="publish one message with this subject (routing key)")
     other.add_argument(

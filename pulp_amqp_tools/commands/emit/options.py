@@ -62,6 +62,7 @@ class EmitOptions:
     count: int | None = None
     repo_id: str = events.DEFAULT_REPO_ID
     result: str = events.DEFAULT_RESULT
+    task_id: str | None = None  # call_report.task_id of every event (None: a new one each)
     subject: str | None = None  # an arbitrary message instead of Pulp events
     body: bytes | None = None
     fail_unroutable: bool = False
@@ -121,7 +122,7 @@ class EmitOptions:
             for body in islice(cycle(given), self.count or len(given)) if given else ():
                 yield Message(self.subject, body, headers, props)
             return
-        for event in events.event_stream(self.event_types, self.count, self.repo_id, self.result):
+        for event in events.event_stream(self.event_types, self.count, self.repo_id, self.result, self.task_id):
             yield Message(event.subject, event.body, self.with_extras(((events.SUBJECT_HEADER, event.subject),)), props)
 
     def _replayed(self) -> Iterator[Message]:
@@ -174,7 +175,7 @@ def _replay_exchange(exchange: str | None, recording: Recording | None) -> str |
     """-e, else the one exchange a recording was received from."""
     if recording is None or exchange is not None:
         return exchange
-    if len(recording.exchanges) != 1 or "" in recording.exchanges:
+    if len(recording.exchanges) != 1:  # one exchange, the default one ("") included: --trace records it
         found = ", ".join(sorted(quoted(name) for name in recording.exchanges)) or "none"
         raise UsageError(f"the recording does not name one exchange to replay to ({found}): choose one with -e")
     (only,) = recording.exchanges
@@ -191,7 +192,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
     check_usage(args)
     headers, properties = _extras(args)
     recording = read_replay(args.replay, env.stdin) if args.replay is not None and not args.follow else None
-    exchange = brokerargs.exchange_from_args(_replay_exchange(args.exchange, recording), pulp)
+    exchange = brokerargs.exchange_from_args(_replay_exchange(args.exchange, recording), pulp, default_exchange=True)
     sequence_header = check_short(args.sequence_header, "the header name") if args.sequence_header else None
     options = EmitOptions(
         broker=brokerargs.broker_from_args(args, pulp, "emit", env.environ, command.password_prompt(env)),
@@ -200,6 +201,7 @@ def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, 
         count=args.count,
         repo_id=args.repo_id,
         result=args.result,
+        task_id=args.task_id,
         subject=check_short(args.subject, "the subject") if args.subject is not None else None,
         body=None if args.body is None else b"" if args.follow else read_body(args.body, env.stdin),
         fail_unroutable=args.fail_unroutable,

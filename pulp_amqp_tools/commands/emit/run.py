@@ -67,10 +67,8 @@ def _report(options: EmitOptions, env: Environment, report: Report, follow: Foll
     if lost is not None:
         raise NotDeliveredError(lost)
     if follow is not None and follow.stopped is not None:
-        raise UsageError(
-            f"{follow.stopped.message}; stopped there (--strict) after the {report.confirmed} messages before it "
-            f"were confirmed ({figures})"
-        )
+        before = f"{summary.plural(report.confirmed, 'message')} before it {'was' if report.confirmed == 1 else 'were'}"
+        raise UsageError(f"{follow.stopped.message}; stopped there (--strict) after the {before} confirmed ({figures})")
     if report.unroutable:
         message = summary.unroutable(report, where, figures)
         if options.fail_unroutable:

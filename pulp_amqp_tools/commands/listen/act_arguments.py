@@ -31,7 +31,7 @@ def _add_exec_arguments(group: argparse._ArgumentGroup) -> None:
     )
     group.add_argument(
         "--exec-concurrency",
-        type=argtypes.positive_int,
+        type=argtypes.concurrency,
         metavar="N",
         help=f"run up to N handlers at once (default: {policy.DEFAULT_CONCURRENCY})",
     )

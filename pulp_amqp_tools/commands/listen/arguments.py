@@ -32,7 +32,7 @@ examples:
   pulp-listen -e pulp --queue pulp-events --queue-type stream --timeout 1
                                                      keep every event in a stream
   pulp-listen --queue pulp-events --offset 15m -n 1 -s pulp.server.repo.sync.finish \\
-      --where payload.repo_id=zoo  (zoo's sync finish, even if it came up to 15 minutes before)
+      --where call_report.task_id="$TASK"  (that task's finish, even if it came up to 15 min before)
   pulp-listen -e pulp --queue ci-events --save-dir events/ -q   each message also as a file
   pulp-listen --trace --json                           the firehose (rabbitmqctl trace_on first)
 """
@@ -129,10 +129,11 @@ def add_queue_arguments(parser: argparse.ArgumentParser) -> None:
         "--queue-type",
         choices=("classic", "quorum", "stream"),
         metavar="classic|quorum|stream",
-        help="declare a missing --queue as this type: quorum queues are replicated across a cluster and "
-        "keep every message, Pulp's transient events too, through a restart; classic for brokers or policies "
-        "that need it; a stream keeps messages after they are read, for every reader to start where it likes "
-        "(--offset) (default: quorum)",
+        help="RabbitMQ only (quorum 3.8+, stream 3.9+): declare a missing --queue as this type: quorum "
+        "queues are replicated across a cluster and keep every message, Pulp's transient events too, through "
+        "a restart; classic for policies that need it; a stream keeps messages after they are read, for every "
+        "reader to start where it likes (--offset) (default: quorum on RabbitMQ, a plain durable queue on "
+        "other brokers)",
     )
     stop.add_argument(
         "--no-declare",
@@ -160,7 +161,7 @@ def _add_stop_arguments(stop: argparse._ArgumentGroup) -> None:
     )
     stop.add_argument(
         "--prefetch",
-        type=argtypes.positive_int,
+        type=argtypes.prefetch,
         metavar="N",
         help="messages the broker may send ahead of our acknowledgements (default: "
         f"{specs.DEFAULT_PREFETCH}, with --exec as many as --exec-concurrency; lowered by itself to keep "
@@ -191,14 +192,14 @@ def add_exchange_type_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME=VALUE",
         help="on a headers exchange: hear messages whose header NAME equals VALUE (NAME:=JSON for a "
-        "typed value such as 3 or true); repeat: all must match",
+        "typed value such as 3 or true); repeat: all must match (x- names: RabbitMQ 3.10 and later only)",
     )
     kinds.add_argument("--match-any", action="store_true", help="with --match: any one of them matching is enough")
 
 
 def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     """--max-age, --offset: a stream queue (--queue-type stream), kept after reading, read from anywhere."""
-    streams = parser.add_argument_group("streams")
+    streams = parser.add_argument_group("streams (RabbitMQ 3.9 and later)")
     streams.add_argument(
         "--max-age",
         metavar="AGE",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # A classic queue drops Pulp's transient events when its node restarts; a quorum queue keeps
 # them, is replicated across a cluster and works the same on a single node.
 DEFAULT_QUEUE_TYPE = "quorum"
+EXEC_NEEDS = "--exec needs a queue that can requeue and reject"
 EXEC_COMPANIONS = ("--exec-timeout", "--exec-concurrency", "--max-retries", "--retry-status")
 TOP_COMPANIONS = ("--top-by", "--top-rows", "--top-every")
 _BINDING = ("-e", "-s", "--exchange-type", "--match", "--match-any", "--queue-type")
@@ -129,7 +130,7 @@ def _check_values(args: argparse.Namespace) -> None:
     if args.queue is not None and args.queue.startswith("amq.") and not (args.no_declare or args.peek):
         raise UsageError("queue names starting with 'amq.' are reserved to the broker")
     if args.exec is not None and args.queue_type == "stream":
-        raise UsageError("--exec needs a queue that can requeue and reject: not --queue-type stream")
+        raise UsageError(f"{EXEC_NEEDS}: not --queue-type stream")
 
 
 def options_from_args(args: argparse.Namespace, env: Environment | Mapping[str, str] | None = None) -> ListenOptions:
@@ -164,11 +165,9 @@ def _spec(
     """The loop's spec: the topology, the stop rules, the filters, what each delivery must carry."""
     from pulp_amqp_tools.messages import filters
 
+    # On a stream read as it is, -s selects there (amqp091/stream_reader.py).
     where = tuple(filters.parse_condition(text) for text in args.where or ())
     patterns = _patterns(args)
-    if stream is not None and patterns:
-        # A stream that exists keeps its own bindings: there, -s selects what is shown.
-        where = (filters.subject_patterns(patterns), *where)
     decode, note = None, None
     if args.trace:
         from pulp_amqp_tools.messages import trace
@@ -235,10 +234,16 @@ def _queue_spec(args: argparse.Namespace, stream: StreamRead | None) -> QueueSpe
     name = check_name(args.queue, "the queue name") if args.queue is not None else None
     if name is None:
         return QueueSpec(None, None, declare)
-    if stream is None:
-        return QueueSpec(name, args.queue_type or DEFAULT_QUEUE_TYPE, declare)
-    from pulp_amqp_tools.messages.streams import StreamPosition
+    from pulp_amqp_tools.messages.streams import StreamPosition, parse_offset
 
+    if stream is None:
+        # An existing stream is read as it is, from now on; never bound (and refused by --exec).
+        # type_given False: the quorum default is RabbitMQ's; loops/fitting.py drops it where there is none
+        kind = args.queue_type or DEFAULT_QUEUE_TYPE
+        given = args.queue_type is not None
+        if args.exec is not None:
+            return QueueSpec(name, kind, declare, no_stream=EXEC_NEEDS, type_given=given)
+        return QueueSpec(name, kind, declare, if_stream=StreamPosition(parse_offset("next")), type_given=given)
     return QueueSpec(name, "stream", declare, (("x-max-age", stream.max_age),), StreamPosition(stream.offset))
 
 
@@ -255,12 +260,9 @@ def _matches(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:
     from pulp_amqp_tools.messages.properties import parse_header
 
     found = tuple(parse_header(text, "--match") for text in args.match)
-    for name, _value in found:
-        if name.lower().startswith("x-"):
-            raise UsageError(
-                f"--match {name!r}: headers exchanges ignore header names starting with 'x-' (the binding "
-                "would match every message)"
-            )
+    for name, _value in found:  # other x- names: where the broker matches them (loops/fitting.py)
+        if name.lower() == "x-match":
+            raise UsageError("--match 'x-match': that is the binding's mode, not a header (--match-any sets it)")
     return found
 
 

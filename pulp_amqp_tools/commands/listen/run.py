@@ -48,6 +48,7 @@ def listen(options: ListenOptions, env: Environment) -> ExitStatus:
         env.stdout.reconfigure(errors="backslashreplace")
     color = options.mode == "pretty" and env.color(options.color)
     keeper = _save_dir(options.save_dir) if options.save_dir is not None else None  # checked before connecting
+    _requeue_key(options, env)
     # Lines reach a pipe without ever stalling the AMQP loop (sink.py); not so with --exec, whose
     # handlers write to the same pipe and would find it non-blocking.
     sink = Sink(env.stdout, nonblocking=options.handler is None)
@@ -77,6 +78,19 @@ def _close_all(sink: Sink, top: TopSink | None, handler: ExecSink[Ticket] | None
         sink.close()
         if keeper is not None:
             keeper.close()
+
+
+def _requeue_key(options: ListenOptions, env: Environment) -> None:
+    """The key that tells --exec's requeued copies in a --queue (this run's or an earlier one's)
+    from forged ones (handlers/requeue_key.py); a private queue holds this run's only."""
+    if options.spec.private:
+        return
+    from pulp_amqp_tools.handlers import requeue_key
+    from pulp_amqp_tools.messages import retries
+
+    key = requeue_key.load(requeue_key.key_path(env.environ), options.handler is not None, env.notice)
+    if key is not None:
+        retries.use_key(key)
 
 
 def _save_dir(path: str) -> SaveDir:
