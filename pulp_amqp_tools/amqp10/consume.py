@@ -28,6 +28,7 @@ from pulp_amqp_tools.messages.delivery import Delivery, wire_text
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.messages.topic import matcher
 from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, QueueSpec, Tag, Topology
+from pulp_amqp_tools.transport.interface import Source as Heard
 
 if TYPE_CHECKING:
     from proton import Message
@@ -116,6 +117,15 @@ def _plan(topology: Topology, link: Link) -> tuple[list[Source], str, bool]:
     return sources, f"exchange {quoted(topology.exchange)} for {said} ({kind})", spec.name is not None
 
 
+def _heard(topology: Topology) -> Heard:
+    """What the subscription hears, for --top's header: the exchange and patterns, or a queue as it is."""
+    spec = topology.queue or QueueSpec()
+    patterns = tuple(binding.key for binding in topology.bindings)
+    if spec.name is not None and not spec.declare:
+        return Heard((), (), f"queue {quoted(spec.name)} as it is")
+    return Heard((topology.exchange,), patterns or ("#",))
+
+
 class Consumer:
     """Receiver links for one subscription, at most `prefetch` unsettled deliveries in all."""
 
@@ -126,6 +136,7 @@ class Consumer:
         sources, self.description, durable = _plan(topology, link)
         spec = topology.queue or QueueSpec()
         self.queue = spec.name or ""
+        self.source = _heard(topology)
         self.cancelled: str | None = None
         self._durable = durable
         self._count_tries = link.capabilities.requeue_marks_redelivered

@@ -104,6 +104,11 @@ class Link:
         return self.dialect.capabilities
 
     @property
+    def broker(self) -> Capabilities:
+        """The dialect's record, named as the broker's open frame named it (dialects.choose())."""
+        return self.dialect.capabilities
+
+    @property
     def where(self) -> str:
         return host_port(*self.endpoint)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.commands import run
+from tests.support.processes import run
 
 pytestmark = pytest.mark.broker
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pulp_amqp_tools.messages.delivery import body_bytes
-from tests.support.commands import command_env, run, start_listener
+from tests.support.processes import command_env, run, start_listener
 
 pytestmark = pytest.mark.private_node
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.commands import command_env, run, start_listener
+from tests.support.processes import command_env, run, start_listener
 from tests.support.private_node import PrivateNode
 from tests.support.tlsgen import TlsFiles
 

@@ -14,7 +14,7 @@ def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [("--protocol", "1.0"), ("--format", "v2.json"), ("1.0",), ("--tries=3", "2.5")])
+@pytest.mark.parametrize("argv", [("--amqp-version", "1.0"), ("--format", "v2.json"), ("1.0",), ("--tries=3", "2.5")])
 def test_an_unknown_flag_and_its_value_or_a_number_get_no_quoting_hint(
     capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
 ) -> None:
