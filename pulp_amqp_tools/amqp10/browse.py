@@ -40,7 +40,7 @@ class _Browser(Attached):
 
 def browse(link: Link, spec: QueueSpec, properties: bool) -> Generator[Delivery, None, None]:
     if not link.capabilities.peek:
-        raise UsageError(f"--peek: {link.capabilities.describe()} cannot browse a queue over AMQP 1.0")
+        raise UsageError(f"--peek: {link.capabilities.describe()} cannot browse a queue")
     name = spec.name or ""
     owner = _Browser(link, properties)
     receiver = link.session().receiver(link.link_name("pulp-peek"))

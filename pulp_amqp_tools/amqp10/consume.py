@@ -39,23 +39,22 @@ def delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool
     subscribed to, key <- subject, redelivered <- delivery-count > 0, bodies copied.
 
     With `count_tries` (where REQUEUE is `modified{delivery-failed}`, which the broker counts in
-    delivery-count), a redelivered message carries that count as --exec's retry header: 1.0 has no
-    default exchange to send a counted copy to, so the broker's own count keeps --max-retries.
+    delivery-count), that count is --exec's requeues so far: 1.0 has no default exchange to send a
+    counted copy to, so the broker's own count keeps --max-retries. (The publisher writes the
+    header's first delivery-count, 0 unless it says otherwise: it can only shorten the retries.)
     """
     annotations: dict[Any, Any] = dict(msg.annotations or {})
     routing_key = msg.subject or annotations.get("x-routing-key") or ""
-    headers = fieldcodec.headers_of(msg)
     tries = msg.delivery_count
-    if count_tries and tries and retries.RETRY_HEADER not in headers:
-        headers[retries.RETRY_HEADER] = int(tries)
     return Delivery(
         exchange=str(annotations["x-exchange"] if "x-exchange" in annotations else exchange),
         routing_key=str(routing_key),
         body=fieldcodec.body_bytes(msg.body),
         redelivered=bool(tries),
-        headers=headers,
+        headers=fieldcodec.headers_of(msg),
         properties=fieldcodec.properties_of(msg) if properties else {},
         received_at=time.time(),
+        requeues=int(tries or 0) if count_tries else 0,
     )
 
 

@@ -151,7 +151,7 @@ class Link:
         if name == "amqp:unauthorized-access":
             return AccessError(f"{what}: access refused by {broker}: {text}")
         if name == "amqp:not-found":
-            hint = "" if self.dialect.creates_nodes else " (it cannot create it over AMQP 1.0: create it first)"
+            hint = "" if self.dialect.creates_nodes else " (it cannot create it here: create it first)"
             return BrokerError(f"{what} does not exist on {broker}{hint}: {text}")
         return BrokerError(f"{what}: refused by {broker}: {text}")
 

@@ -12,7 +12,7 @@ from pulp_amqp_tools.transport.interface import Topology
 
 def problem(topology: Topology, dialect: Dialect) -> str | None:
     """Why `topology` cannot be set up over this dialect, or None."""
-    broker = f"{dialect.capabilities.describe()} over AMQP 1.0"
+    broker = dialect.capabilities.describe()  # "... over AMQP 1.0"
     queue = topology.queue
     if topology.require_type or topology.exchange_type not in dialect.capabilities.exchange_types:
         return f"--exchange-type {topology.exchange_type}: {broker} has no exchange types to choose from"

@@ -45,7 +45,7 @@ class Session:
         dialect, guessed = dialects.choose(product, version, self.settings.dialect)
         broker = dialect.capabilities.describe()
         if guessed and broker not in self._said:
-            self.notice(f"warning: {broker} is no broker we know over AMQP 1.0: using the qpid dialect")
+            self.notice(f"warning: {broker} is no broker we know: using the qpid dialect")
         elif dialect.untested and dialect.name not in self._said:
             self.notice(f"warning: the {dialect.name} dialect was never tried against a real broker")
         self._said.update((broker, dialect.name))

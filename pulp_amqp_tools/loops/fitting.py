@@ -22,6 +22,7 @@ def fit(topology: Topology, broker: Capabilities) -> Topology:
     if TRACE_EXCHANGE in topology.exchanges and not broker.firehose:
         raise UsageError(
             f"{broker.describe()} has no firehose: --trace reads RabbitMQ's {TRACE_EXCHANGE} (rabbitmqctl trace_on)"
+            + broker.only_over_091()
         )
     _check_matches(topology, broker)
     if topology.queue is None:
@@ -36,7 +37,7 @@ def _check_matches(topology: Topology, broker: Capabilities) -> None:
         raise UsageError(
             f"--match {quoted(named[0])}: the headers exchange of {broker.describe()} ignores header names "
             "starting with 'x-' (the binding would match every message); x-match all-with-x and any-with-x "
-            "are RabbitMQ's (3.10 and later)"
+            "are RabbitMQ's (3.10 and later)" + broker.only_over_091()
         )
 
 
@@ -46,7 +47,7 @@ def fit_queue(queue: QueueSpec, broker: Capabilities) -> QueueSpec:
         if not broker.streams:
             raise UsageError(
                 f"{broker.describe()} has no stream queues: --queue-type stream, --offset and --max-age are "
-                "RabbitMQ's (3.9 and later); leave them out to read --queue as a plain queue"
+                "RabbitMQ's (3.9 and later); leave them out to read --queue as a plain queue" + broker.only_over_091()
             )
         return queue
     if not broker.streams and (queue.if_stream is not None or queue.no_stream is not None):
@@ -61,5 +62,5 @@ def fit_queue(queue: QueueSpec, broker: Capabilities) -> QueueSpec:
         return queue._replace(queue_type=None)  # a plain queue is what classic means there
     raise UsageError(
         f"{broker.describe()} has no {quoted(queue.queue_type)} queues (x-queue-type is RabbitMQ's); "
-        "leave out --queue-type for a plain durable queue"
+        "leave out --queue-type for a plain durable queue" + broker.only_over_091()
     )

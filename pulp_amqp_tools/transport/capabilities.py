@@ -43,9 +43,14 @@ class Capabilities:
     notes: tuple[str, ...] = field(default=(), compare=False)  # why something is refused, per feature
 
     def describe(self) -> str:
-        """The broker as a message names it: 'RabbitMQ 3.10.8', 'garagemq', or 'the broker'."""
-        name = " ".join(part for part in (self.product, self.version) if part)
-        return name or "the broker"
+        """The broker as a message names it: 'RabbitMQ 3.10.8', 'garagemq', or 'the broker'; over
+        1.0 with the protocol ('RabbitMQ 3.10.8 over AMQP 1.0'): what it can do differs by protocol."""
+        name = " ".join(part for part in (self.product, self.version) if part) or "the broker"
+        return f"{name} over AMQP 1.0" if self.protocol == "1.0" else name
+
+    def only_over_091(self) -> str:
+        """The end of a refusal of a 0-9-1 feature: where to get it, when the broker has it over 0-9-1."""
+        return "; over AMQP 0-9-1 (--protocol 0-9-1) where the broker speaks it" if self.protocol == "1.0" else ""
 
     def with_identity(self, product: str, version: str) -> Capabilities:
         """This record for a broker that called itself `product` `version`."""

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.processes import command_env, run, start_listener
 from tests.support.private_node import PrivateNode
+from tests.support.processes import command_env, run, start_listener
 from tests.support.tlsgen import TlsFiles
 
 pytestmark = pytest.mark.private_node

@@ -25,7 +25,7 @@ def test_choose_by_product(product: str, version: str, name: str, unroutable: bo
     assert (dialect.name, guessed) == (name, False)
     assert dialect.capabilities.protocol == "1.0"
     assert dialect.capabilities.reports_unroutable is unroutable
-    assert dialect.capabilities.describe() == f"{product} {version}"
+    assert dialect.capabilities.describe() == f"{product} {version} over AMQP 1.0"
 
 
 def test_unknown_product_is_a_guess_and_forcing_wins() -> None:

@@ -1,7 +1,7 @@
 """pulp-listen's frozen options and its usage rules: one table of needs, one of conflicts, one fixed sequence of checks.
 
-`options_from_args` checks the arguments in the order of `check_usage` (needs, conflicts, streams,
-values), all before anything connects, then builds the options once. The loop's spec is built
+`options_from_args` checks the arguments in the order of `check_usage` (Qpid's EXCHANGE/SUBJECT
+split, needs, conflicts, streams, values), all before anything connects, then builds the options once. The loop's spec is built
 here as it is (ListenOptions.spec): no field of it is copied on the way to the loop.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pulp_amqp_tools.cli import brokerargs, command, pulpconf
+from pulp_amqp_tools.cli import brokerargs, command, pulpconf, qpidaddress
 from pulp_amqp_tools.cli.environment import Environment
 from pulp_amqp_tools.cli.usage import Conflict, Need, check_conflicts, check_needs, given
 from pulp_amqp_tools.commands.listen.arguments import PROG
@@ -118,6 +118,9 @@ def check_usage(args: argparse.Namespace) -> StreamRead | None:
     """The usage rules, always in this order; the stream to read, if any (--offset's rules: streams.stream_read)."""
     from pulp_amqp_tools.messages.streams import stream_read
 
+    args.exchange, subjects = qpidaddress.split_all(args.exchange)  # Pulp-on-Qpid's EXCHANGE/SUBJECT
+    if subjects:
+        args.subject = [*(args.subject or ()), *subjects]
     check_needs(args, NEEDS, typed)
     check_conflicts(args, CONFLICTS, typed)
     stream = stream_read(args.queue, args.queue_type, args.offset, args.max_age)
