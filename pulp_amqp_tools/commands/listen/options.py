@@ -1,8 +1,9 @@
 """pulp-listen's frozen options and its usage rules: one table of needs, one of conflicts, one fixed sequence of checks.
 
 `options_from_args` checks the arguments in the order of `check_usage` (Qpid's EXCHANGE/SUBJECT
-split, needs, conflicts, streams, values), all before anything connects, then builds the options once. The loop's spec is built
-here as it is (ListenOptions.spec): no field of it is copied on the way to the loop.
+split, needs, conflicts, streams, values), all before anything connects, then builds the options
+once. The loop's spec is built here as it is (ListenOptions.spec): no field of it is copied on the
+way to the loop.
 """
 
 from __future__ import annotations
