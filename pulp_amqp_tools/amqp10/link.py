@@ -173,7 +173,7 @@ class Link:
         return None
 
     def consume(self, topology: Topology, prefetch: int, properties: bool = True) -> Consumer:
-        refusals.check(topology, self.dialect)
+        refusals.check_subscription(topology, self.dialect)
         from pulp_amqp_tools.amqp10.consume import Consumer
 
         return Consumer(self, topology, prefetch, properties)

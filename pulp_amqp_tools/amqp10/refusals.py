@@ -31,6 +31,19 @@ def problem(topology: Topology, dialect: Dialect) -> str | None:
     return None
 
 
+def check_subscription(topology: Topology, dialect: Dialect) -> None:
+    """listen's own refusals: check()'s, and a private subscription where no link can make one."""
+    check(topology, dialect)
+    queue = topology.queue
+    # RabbitMQ 3's plugin binds a queue per /exchange/X/P link; RabbitMQ 4 and Service Bus read
+    # only queues and subscriptions that exist
+    if dialect.durable_is_queue and dialect.name != "rabbitmq3" and (queue is None or queue.name is None):
+        raise UsageError(
+            f"a private subscription: {dialect.capabilities.describe()} binds no queue for a link; listen on "
+            "one that exists and is bound (--queue NAME)"
+        )
+
+
 def check(topology: Topology, dialect: Dialect) -> None:
     found = problem(topology, dialect)
     if found is not None:

@@ -63,6 +63,17 @@ def test_seed_transcript_over_1_0(broker: Any, patterns: list[str], expected: li
     assert listener.lines() == expected
 
 
+def test_pulp_on_qpid_address_form_exchange_slash_subject(broker: Any) -> None:
+    env, exchange = env_for(broker), exchange_for(broker)
+    listen = ["--protocol", "1.0", "-e", f"{exchange}/pulp.server.repo.*.finish", "-q", "--timeout", "5"]
+    listener = start_listener(*listen, env=env, ready_timeout=60)
+    assert f"exchange '{exchange}' for 'pulp.server.repo.*.finish'" in listener.ready_line
+    emitted = run("emit", "--protocol", "1.0", "-e", exchange, env=env)
+    assert emitted.returncode == 0, emitted.stderr
+    assert listener.wait(60) == 0, listener.stderr
+    assert listener.lines() == [SEED[1], SEED[3]]
+
+
 @pytest.mark.parametrize("direction", [("0-9-1", "1.0"), ("1.0", "0-9-1")])
 def test_the_protocols_hear_each_other_byte_for_byte(broker: Any, direction: tuple[str, str], tmp_path: Path) -> None:
     if broker.fixture_name == "amqp10_artemis":

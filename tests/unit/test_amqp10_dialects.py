@@ -72,3 +72,14 @@ def test_refusals_name_the_broker(topology: Topology, word: str) -> None:
         refusals.check(topology, dialect)
     assert word in caught.value.message and "apache-activemq-artemis 2.40.0" in caught.value.message
     refusals.check(Topology("x", queue=QueueSpec(), bindings=(Binding("a.*"),)), dialect)
+
+
+@pytest.mark.parametrize(("product", "version"), [("RabbitMQ", "4.0.5"), ("servicebus", "")])
+def test_where_no_link_binds_a_queue_a_private_subscription_is_refused(product: str, version: str) -> None:
+    dialect = choose(product, version)[0]
+    private = Topology("x", queue=QueueSpec(), bindings=(Binding("a.*"),))
+    with pytest.raises(UsageError, match=r"private subscription: .*over AMQP 1.0 .*--queue NAME"):
+        refusals.check_subscription(private, dialect)
+    refusals.check(private, dialect)  # emit's check: a target, no queue needed
+    refusals.check_subscription(private._replace(queue=QueueSpec("q")), dialect)
+    refusals.check_subscription(private, choose("RabbitMQ", "3.10.8")[0])  # the plugin binds one per link
