@@ -21,22 +21,25 @@ from proton import Link as ProtonLink
 from pulp_amqp_tools.amqp10 import fieldcodec
 from pulp_amqp_tools.amqp10.dialects import Source
 from pulp_amqp_tools.amqp10.engine import describe
-from pulp_amqp_tools.amqp10.link import Attached, Link, put_source
+from pulp_amqp_tools.amqp10.link import Attached, Link, NotFound, put_source
 from pulp_amqp_tools.amqp10.settle import apply
 from pulp_amqp_tools.messages import retries
 from pulp_amqp_tools.messages.delivery import Delivery, wire_text
 from pulp_amqp_tools.messages.safetext import quoted
 from pulp_amqp_tools.messages.topic import matcher
-from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, QueueSpec, Tag, Topology
+from pulp_amqp_tools.transport.interface import OnDelivery, Outcome, QueueSpec, Tag, Topology, TopologyLost
 from pulp_amqp_tools.transport.interface import Source as Heard
 
 if TYPE_CHECKING:
     from proton import Message
 
+EXCHANGE_CHECK_EVERY = 5.0  # idle seconds between checks that the exchange still exists (as over 0-9-1)
+
 
 def delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool = False) -> Delivery:
-    """A 1.0 message as a Delivery: exchange <- the x-exchange annotation (RabbitMQ's) or the one
-    subscribed to, key <- subject, redelivered <- delivery-count > 0, bodies copied.
+    """A 1.0 message as a Delivery: exchange <- the one subscribed to (a sender can write the
+    x-exchange annotation, so it names the exchange only for a queue read as it is), key <- subject,
+    redelivered <- delivery-count > 0, bodies copied.
 
     With `count_tries` (where REQUEUE is `modified{delivery-failed}`, which the broker counts in
     delivery-count), that count is --exec's requeues so far: 1.0 has no default exchange to send a
@@ -47,7 +50,7 @@ def delivery_of(msg: Message, exchange: str, properties: bool, count_tries: bool
     routing_key = msg.subject or annotations.get("x-routing-key") or ""
     tries = msg.delivery_count
     return Delivery(
-        exchange=str(annotations["x-exchange"] if "x-exchange" in annotations else exchange),
+        exchange=exchange or str(annotations.get("x-exchange", "")),
         routing_key=str(routing_key),
         body=fieldcodec.body_bytes(msg.body),
         redelivered=bool(tries),
@@ -138,6 +141,9 @@ class Consumer:
         self.source = _heard(topology)
         self.cancelled: str | None = None
         self._durable = durable
+        exchange = topology.exchange
+        self._check_exchange = bool(exchange) and not exchange.startswith("amq.") and not link.dialect.creates_nodes
+        self._next_check = time.monotonic() + EXCHANGE_CHECK_EVERY
         self._count_tries = link.capabilities.requeue_marks_redelivered
         self._per_link = max(1, prefetch // len(sources))
         self._paused = False
@@ -255,7 +261,21 @@ class Consumer:
             link.flow(max(0, self._per_link - link.credit - held))
 
     def verify(self, idle: float) -> None:
-        pass  # a deleted node detaches our links: seen as `cancelled`
+        """A deleted exchange: RabbitMQ 3's plugin drops a subscription's bindings without a word, so
+        look, as 0-9-1's passive declare does: attach a sender to it, at most every
+        EXCHANGE_CHECK_EVERY idle seconds. Not where the broker makes a missing address on attach
+        (Artemis: the look would make it again) nor on the broker's own amq.* exchanges."""
+        if idle < EXCHANGE_CHECK_EVERY or not self._check_exchange or time.monotonic() < self._next_check:
+            return
+        self._next_check = time.monotonic() + EXCHANGE_CHECK_EVERY
+        from pulp_amqp_tools.amqp10.publish import open_sender
+
+        try:
+            sender, _owner = open_sender(self._link, self._exchange)
+        except NotFound:
+            raise TopologyLost(f"exchange {quoted(self._exchange)} was deleted, and our subscription with it") from None
+        sender.close()
+        self._link.engine.handler.owners.pop(sender.name, None)
 
     def close(self) -> None:
         """Detach a durable subscription (closing one would delete it), close the others."""

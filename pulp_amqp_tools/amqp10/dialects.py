@@ -114,6 +114,7 @@ def _caps(name: str, **facts: object) -> Capabilities:
 QPID = Dialect(
     "qpid",
     _caps("qpid", requeue_marks_redelivered=True, reports_unroutable=False, peek=True),
+    creates_nodes=False,  # Broker-J: amqp:not-found; qpidd only with create-on-demand, which we do not ask
 )
 # Broker-J rejects an unroutable message (amqp:not-found) only where the exchange is set to
 # (unroutableMessageBehaviour REJECT); its amq.* exchanges accept and drop. A `rejected` delivery

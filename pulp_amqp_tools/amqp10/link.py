@@ -34,6 +34,10 @@ def _quiet(_message: str) -> None:
     pass
 
 
+class NotFound(BrokerError):
+    """The broker has no node at the address attached to (`amqp:not-found`): exit 5 as any BrokerError."""
+
+
 class Attached:
     """An Owner (engine.Owner) that only tracks the link's state: what probes and bases share."""
 
@@ -152,7 +156,7 @@ class Link:
             return AccessError(f"{what}: access refused by {broker}: {text}")
         if name == "amqp:not-found":
             hint = "" if self.dialect.creates_nodes else " (it cannot create it here: create it first)"
-            return BrokerError(f"{what} does not exist on {broker}{hint}: {text}")
+            return NotFound(f"{what} does not exist on {broker}{hint}: {text}")
         return BrokerError(f"{what}: refused by {broker}: {text}")
 
     def raise_if_lost(self) -> None:

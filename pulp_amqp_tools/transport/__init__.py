@@ -28,12 +28,10 @@ def open_transport(settings: BrokerSettings, notice: Callable[[str], None]) -> T
     if settings.protocol == "1.0":
         return _amqp10(settings, notice)
     from pulp_amqp_tools.amqp091.session import Session
+    from pulp_amqp_tools.transport.auto import Auto
 
-    if settings.protocol == "auto":
-        from pulp_amqp_tools.transport.auto import Auto
-
-        return Auto(settings, notice, Session(settings, notice))
-    return Session(settings, notice)
+    # forced 0-9-1: Auto only words a 1.0 broker's answer after a failure, and never switches
+    return Auto(settings, notice, Session(settings, notice), switch=settings.protocol == "auto")
 
 
 def _amqp10(settings: BrokerSettings, notice: Callable[[str], None]) -> Transport:

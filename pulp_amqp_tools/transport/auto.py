@@ -24,13 +24,20 @@ _NOT_A_PROTOCOL_ANSWER = ("no answer within", "connection refused", "unknown hos
 
 
 class Auto:
-    """A Transport that becomes the 0-9-1 or the 1.0 one at its first connect()."""
+    """A Transport that becomes the 0-9-1 or the 1.0 one at its first connect().
 
-    def __init__(self, settings: BrokerSettings, notice: Callable[[str], None], inner: Transport) -> None:
+    With `switch` False (--protocol 0-9-1 given), it never switches: a broker that answered with
+    1.0's header gets an error line saying so, instead of the bare 0-9-1 failure.
+    """
+
+    def __init__(
+        self, settings: BrokerSettings, notice: Callable[[str], None], inner: Transport, switch: bool = True
+    ) -> None:
         self.settings = settings
         self.notice = notice
         self.inner = inner
         self.failures = inner.failures
+        self.switch = switch
 
     def connect(self) -> Link:
         try:
@@ -43,6 +50,12 @@ class Auto:
             answer = self._ask()
             if answer is None or detect.choose(answer) != "1.0":
                 raise
+            if not self.switch:
+                where = host_port(*self.settings.endpoints[0])
+                raise ConnectError(
+                    f"cannot connect over AMQP 0-9-1 (--protocol 0-9-1) to {where}: it answered with "
+                    f"{answer.describe()}; use --protocol 1.0 or auto"
+                ) from None
         from pulp_amqp_tools.transport import open_transport
 
         where = host_port(*self.settings.endpoints[0])

@@ -111,6 +111,28 @@ def topic_exchange(broker: Any) -> Iterator[str]:
         connection.close()
 
 
+def test_a_deleted_exchange_is_noticed_and_named(broker: Any) -> None:
+    if broker.fixture_name == "amqp10_artemis":
+        pytest.skip("Artemis makes a missing address again on attach: there is nothing to notice")
+    import pika
+
+    env = env_for(broker)
+    with topic_exchange(broker) as exchange:
+        listener = start_listener("--protocol", "1.0", "-e", exchange, "-q", env=env, ready_timeout=60)
+        connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+        try:
+            connection.channel().exchange_delete(exchange)
+        finally:
+            connection.close()
+        code = listener.wait(60)  # looked at after 5 idle seconds; set up again, which 1.0 cannot
+        connection = pika.BlockingConnection(pika.ConnectionParameters(broker.host, broker.port))
+        connection.channel().exchange_declare(exchange, "topic")  # for topic_exchange's delete
+        connection.close()
+    assert code == 5, listener.stderr
+    assert f"exchange '{exchange}' was deleted" in listener.stderr
+    assert f"exchange '{exchange}' does not exist on {broker.product}" in listener.err_lines[-1], listener.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -190,6 +212,14 @@ def test_auto_speaks_1_0_only_where_the_broker_asks_for_it(broker: Any) -> None:
     # Artemis answers the 0-9-1 header with 1.0's; RabbitMQ and Broker-J speak 0-9-1 on the same port
     assert len(switched) == (1 if broker.fixture_name == "amqp10_artemis" else 0), lines
     assert any("listening on exchange" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("command", ["listen", "emit"])
+def test_forced_0_9_1_on_a_1_0_only_broker_is_one_line_saying_what_it_speaks(amqp10_artemis: Any, command: str) -> None:
+    done = run(command, "-e", "x", "--protocol", "0-9-1", "--connect-timeout", "5", env=env_for(amqp10_artemis))
+    assert done.returncode == 3, done.stderr
+    assert len(done.err_lines) == 1, done.err_lines
+    assert "AMQP 1.0 protocol header; use --protocol 1.0 or auto" in done.err and "guest:" not in done.err
 
 
 def test_durable_queue_loses_nothing_when_the_broker_closes_the_connection(broker: Any) -> None:
