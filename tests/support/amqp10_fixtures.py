@@ -1,7 +1,10 @@
 """pytest fixtures for the private AMQP 1.0 brokers: amqp10_rabbitmq, amqp10_brokerj, amqp10_artemis.
 
-Module-scoped (one broker per test module, stopped and deleted afterwards); tests taking them are
-marked `private_node` (conftest checks). Each yields an `Amqp10Broker` (tests/support/amqp10_brokers.py).
+Session-scoped: one broker of each kind per pytest process (per xdist worker), started when a
+test first asks for it, stopped by PID and deleted at the end. A broker takes 10-30 s to start,
+so the 1.0 test modules share them; every test uses names of its own, and a test that restarts
+the broker or closes its connections leaves it running. Tests taking them are marked
+`private_node` (conftest checks). Each yields an `Amqp10Broker` (tests/support/amqp10_brokers.py).
 When this machine cannot run one (no proton, Java, Maven or artifact), the test is skipped with the
 reason, or fails with it when PAT_REQUIRE_AMQP10=1 (CI sets it, so that 1.0 never goes untested).
 """
@@ -50,7 +53,7 @@ def _serve(make: Callable[[], Amqp10Broker], needs_java: bool) -> Iterator[Amqp1
         yield broker
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def amqp10_rabbitmq() -> Iterator[Amqp10Broker]:
     """A private RabbitMQ 3.x node with rabbitmq_amqp1_0 (1.0 and 0-9-1 on `port`)."""
     if not rabbitmq_available():
@@ -58,13 +61,13 @@ def amqp10_rabbitmq() -> Iterator[Amqp10Broker]:
     yield from _serve(RabbitAmqp10, needs_java=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def amqp10_brokerj() -> Iterator[Amqp10Broker]:
     """A private Qpid Broker-J (1.0 and 0-9-1 on `port`, management HTTP on `http_port`)."""
     yield from _serve(BrokerJ, needs_java=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def amqp10_artemis() -> Iterator[Amqp10Broker]:
     """A private ActiveMQ Artemis (1.0 only on `port`; its core protocol on `core_port`)."""
     yield from _serve(Artemis, needs_java=True)
