@@ -51,10 +51,6 @@ def open_sender(
     return sender, owner
 
 
-def _key(dlv: Delivery) -> tuple[str, str]:
-    return (dlv.link.name, str(dlv.tag))
-
-
 class Publisher:
     """Unsettled sends, at most `window` waiting for an outcome; see the module docstring."""
 
@@ -63,7 +59,11 @@ class Publisher:
         self._window = max(1, window)
         self._stall_after = stall_after
         self._senders: dict[str, Sender] = {}
-        self._unsettled: OrderedDict[tuple[str, str], Outgoing] = OrderedDict()
+        # by delivery tag: our own counter, unique across this publisher's senders, so an outcome
+        # is found without asking proton for the delivery's link (a new wrapper object each time)
+        self._unsettled: OrderedDict[str, Outgoing] = OrderedDict()
+        self._tags = 0
+        self._message = fieldcodec.Reusable()  # filled again for each send: proton encodes it at once
         self._nacked: list[Outgoing] = []
         self.confirmed = 0
         self.nacked: Counter[str] = Counter()
@@ -84,7 +84,7 @@ class Publisher:
 
     def settled(self, dlv: Delivery) -> None:
         """Inside proton's dispatch: the broker's outcome for one message."""
-        message = self._unsettled.pop(_key(dlv), None)
+        message = self._unsettled.pop(dlv.tag, None)
         if message is None:
             return
         self._progress_at = time.monotonic()
@@ -113,17 +113,25 @@ class Publisher:
             # loop gives the original back as it is (loops/requeue.py; the broker counts it).
             self.nacked[subject] += 1
             return
-        msg = fieldcodec.message(subject, body, headers, props)
+        msg = fieldcodec.message(subject, body, headers, props, self._message)
         sender = self._sender(exchange, subject)
         if not self._unsettled:
             self._progress_at = time.monotonic()
-        while sender.credit <= 0 or len(self._unsettled) >= self._window:
-            self._pump(0.25)
-        sent = sender.send(msg)
-        assert isinstance(sent, Delivery)
-        self._unsettled[_key(sent)] = message
+        if sender.credit <= 0 or len(self._unsettled) >= self._window:
+            self._make_room(sender)
+        self._tags += 1
+        tag = str(self._tags)
+        sender.send(msg, tag=tag)
+        self._unsettled[tag] = message
         if len(self._unsettled) % 128 == 0:
             self._pump(0)
+
+    def _make_room(self, sender: Sender) -> None:
+        """Step until the sender has credit and the window room for a batch, not just for one:
+        refilling one slot at a time costs a pass of proton's loop per few messages."""
+        low = self._window - self._window // 8
+        while sender.credit <= 0 or len(self._unsettled) >= low:
+            self._pump(0.25)
 
     def _pump(self, seconds: float) -> None:
         self._link.engine.step(seconds)
