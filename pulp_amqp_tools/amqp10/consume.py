@@ -151,6 +151,8 @@ class Consumer:
         self._unsettled: dict[Tag, tuple[ProtonDelivery, _Receiver]] = {}
         self._tag = 0
         self._on_delivery: OnDelivery | None = None
+        reads_queue = spec.name is not None and not durable
+        self._what = f"queue {quoted(spec.name or '')}" if reads_queue else f"exchange {quoted(exchange)}"
         self._receivers = [self._attach(source, index, sources, spec.name) for index, source in enumerate(sources)]
 
     def _attach(self, source: Source, index: int, sources: list[Source], name: str | None) -> _Receiver:
@@ -167,9 +169,7 @@ class Consumer:
         receiver = self._link.session().receiver(link_name)
         put_source(receiver, source, durable=self._durable)
         owner.link = receiver
-        self._link.attach(
-            receiver, owner, f"{'address' if source.filters or index else 'node'} {quoted(source.address)}"
-        )
+        self._link.attach(receiver, owner, self._what)
         return owner
 
     @property
