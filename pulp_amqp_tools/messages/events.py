@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from itertools import cycle, islice
@@ -161,10 +162,54 @@ def build_event(
     return Event(event_type, subject_for(event_type), json.dumps(body).encode("ascii"))
 
 
+class _Template(NamedTuple):
+    """One second's body of an event type, cut where its fresh ids go: filling it gives the bytes
+    json.dumps would (the ids are hex, which JSON writes as it is)."""
+
+    second: int
+    event: Event
+    parts: tuple[bytes, ...]
+    widths: tuple[int, ...]  # per cut: 36 a UUID, 24 a result record's id
+
+    def fill(self) -> Event:
+        pieces = [self.parts[0]]
+        for width, part in zip(self.widths, self.parts[1:], strict=True):
+            fresh = _uuid4() if width == 36 else _uuid4().replace("-", "")[:24]
+            pieces += (fresh.encode("ascii"), part)
+        return self.event._replace(body=b"".join(pieces))
+
+
+def _template(event_type: str, repo_id: str, result: str, task_id: str | None, moment: datetime) -> _Template:
+    event = build_event(event_type, repo_id, result, moment, task_id)
+    fields = json.loads(event.body)
+    report, record = fields["call_report"], fields["payload"]
+    ids = [report["task_group_id"]] + ([] if task_id is not None else [report["task_id"]])
+    ids += [record["id"]] if "id" in record else []
+    body, found = event.body, []
+    for value in ids:
+        quoted = f'"{value}"'.encode("ascii")
+        if body.count(quoted) != 1:  # a --repo-id that happens to hold it: no template
+            return _Template(int(moment.timestamp()), event, (), ())
+        found.append((body.index(quoted) + 1, len(value)))
+    found.sort()
+    cuts = [0] + [at + edge for at, width in found for edge in (0, width)] + [len(body)]
+    parts = tuple(body[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2))
+    return _Template(int(moment.timestamp()), event, parts, tuple(width for _at, width in found))
+
+
 def event_stream(
     types: tuple[str, ...], count: int | None, repo_id: str, result: str, task_id: str | None = None
 ) -> Iterator[Event]:
-    """`count` events cycling through `types` (one round of them when count is None)."""
+    """`count` events cycling through `types` (one round of them when count is None). Bodies are
+    built once a second per type and refilled with fresh ids, which makes --count fast."""
     total = len(types) if count is None else count
+    templates: dict[str, _Template] = {}
     for event_type in islice(cycle(types), total):
-        yield build_event(event_type, repo_id, result, task_id=task_id)
+        template = templates.get(event_type)
+        if template is None or not template.parts or template.second != int(time.time()):
+            template = templates[event_type] = _template(
+                event_type, repo_id, result, task_id, datetime.now(timezone.utc)
+            )
+            yield template.event
+        else:
+            yield template.fill()
