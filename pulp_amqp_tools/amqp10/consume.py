@@ -268,14 +268,10 @@ class Consumer:
         if idle < EXCHANGE_CHECK_EVERY or not self._check_exchange or time.monotonic() < self._next_check:
             return
         self._next_check = time.monotonic() + EXCHANGE_CHECK_EVERY
-        from pulp_amqp_tools.amqp10.publish import open_sender
-
         try:
-            sender, _owner = open_sender(self._link, self._exchange)
+            self._link.probe(self._exchange)
         except NotFound:
             raise TopologyLost(f"exchange {quoted(self._exchange)} was deleted, and our subscription with it") from None
-        sender.close()
-        self._link.engine.handler.owners.pop(sender.name, None)
 
     def close(self) -> None:
         """Detach a durable subscription (closing one would delete it), close the others."""

@@ -169,12 +169,16 @@ class Link:
     def ensure(self, topology: Topology) -> str | None:
         """emit's setup: the exchange's address must take a sender (a probe, closed at once)."""
         refusals.check(topology, self.dialect)
+        self.probe(topology.exchange)
+        return None
+
+    def probe(self, exchange: str) -> None:
+        """Attach a sender to the exchange's address and close it at once: NotFound when it is gone."""
         from pulp_amqp_tools.amqp10.publish import open_sender
 
-        sender, _owner = open_sender(self, topology.exchange)
+        sender, _owner = open_sender(self, exchange)
         sender.close()
         self.engine.handler.owners.pop(sender.name, None)
-        return None
 
     def consume(self, topology: Topology, prefetch: int, properties: bool = True) -> Consumer:
         refusals.check_subscription(topology, self.dialect)
